@@ -1,0 +1,109 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// Thin wrappers over BLAS (OpenBLAS on Linux, Accelerate on Apple platforms).
+/// All matrices are row-major.
+public enum BLAS {
+    /// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major with leading dimensions.
+    @inlinable
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if beta == 0 {
+                for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }
+            } else if beta != 1 {
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+    }
+
+    /// The `nn.Linear` product: y[M,N] = x[M,K] · Wᵀ with W stored [N,K] (beta 0 overwrites y,
+    /// beta 1 accumulates).
+    @inlinable
+    public static func linear(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, beta: Float = 0
+    ) {
+        gemm(transB: true, m: m, n: n, k: k, a: x, lda: k, b: w, ldb: k, beta: beta, c: y, ldc: n)
+    }
+
+    /// y[M] = alpha · op(A) · x + beta · y for A [M,N] row-major.
+    @inlinable
+    public static func gemv(
+        trans: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, trans ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha, a,
+            blasInt(lda), x, 1, beta, y, 1)
+    }
+
+    /// A batch of equally shaped products with fixed strides between the matrices.
+    @inlinable
+    public static func batchedGemm(
+        count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, strideA: Int,
+        b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
+    ) {
+        for i in 0..<count {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                 a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+                 beta: beta, c: c + i * strideC, ldc: ldc)
+        }
+    }
+
+    /// Threads BLAS may use. Set to 1 while Fulgur's own threads call into BLAS.
+    public static var threads: Int {
+        get {
+            #if canImport(Accelerate)
+            return 1
+            #else
+            return Int(openblas_get_num_threads())
+            #endif
+        }
+        set {
+            #if !canImport(Accelerate)
+            openblas_set_num_threads(Int32(newValue))
+            #endif
+        }
+    }
+
+    #if canImport(Accelerate)
+    @usableFromInline typealias BlasInt = Int32
+    #else
+    @usableFromInline typealias BlasInt = blasint
+    #endif
+    @inlinable @inline(__always) static func blasInt(_ x: Int) -> BlasInt { BlasInt(x) }
+}
+
+extension Tensor {
+    /// self[M,K] · wᵀ where w is [N,K] (a Linear weight) → [M,N].
+    public func linear(_ w: Tensor) -> Tensor {
+        precondition(w.cols == cols, "linear: \(shape) · \(w.shape)ᵀ")
+        let out = Tensor(shape: Array(shape.dropLast()) + [w.rows], zeroed: false)
+        BLAS.linear(pointer, w.pointer, out.pointer, m: rows, n: w.rows, k: cols)
+        return out
+    }
+
+    /// self[M,K] · other[K,N] → [M,N].
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(other.rank == 2 && other.shape[0] == cols, "matmul: \(shape) · \(other.shape)")
+        let out = Tensor(shape: Array(shape.dropLast()) + [other.cols], zeroed: false)
+        BLAS.gemm(m: rows, n: other.cols, k: cols, a: pointer, lda: cols, b: other.pointer, ldb: other.cols,
+                  c: out.pointer, ldc: other.cols)
+        return out
+    }
+}

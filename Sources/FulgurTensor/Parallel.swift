@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+public enum Parallel {
+    /// Number of worker threads used by Fulgur's own kernels (the machine's cores).
+    nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body(range)` over `0..<n` split into contiguous chunks, one per thread.
+    /// Falls back to a plain call when the work is too small to be worth a fork.
+    @inlinable
+    public static func forRanges(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, max(1, n / max(minChunk, 1)))
+        if parts <= 1 { body(0..<n); return }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let f = body
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let lo = n * p / parts, hi = n * (p + 1) / parts
+                if lo < hi { f(lo..<hi) }
+            }
+        }
+    }
+
+    /// Runs `body(i)` for every i in `0..<n`, chunked over the threads.
+    @inlinable
+    public static func forEach(_ n: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
+        forRanges(n, minChunk: minChunk) { r in for i in r { body(i) } }
+    }
+}

@@ -1,0 +1,78 @@
+/// A dense, row-major Float32 tensor that owns a 64-byte aligned buffer.
+///
+/// Tensors are reference types (like llm.c's buffers): layers hold their weights and
+/// scratch activations as `Tensor`s, and kernels work on the raw pointer. Nothing in a
+/// hot loop allocates a `Tensor`.
+public final class Tensor: @unchecked Sendable {
+    public let shape: [Int]
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    public init(shape: [Int], zeroed: Bool = true) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: count) }
+    }
+
+    public convenience init(shape: [Int], values: [Float]) {
+        precondition(values.count == shape.reduce(1, *), "values.count \(values.count) ≠ shape \(shape)")
+        self.init(shape: shape, zeroed: false)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    public convenience init(shape: [Int], fill: (Int) -> Float) {
+        self.init(shape: shape, zeroed: false)
+        for i in 0..<count { pointer[i] = fill(i) }
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
+    public var rank: Int { shape.count }
+    /// Size of the last dimension (the row length of a matrix view).
+    public var cols: Int { shape.last ?? 1 }
+    /// Product of all dimensions but the last.
+    public var rows: Int { cols == 0 ? 0 : count / cols }
+
+    public subscript(i: Int) -> Float {
+        get { precondition(i >= 0 && i < count, "index \(i) out of range \(count)"); return pointer[i] }
+        set { precondition(i >= 0 && i < count, "index \(i) out of range \(count)"); pointer[i] = newValue }
+    }
+
+    /// Start of row `r` when the tensor is viewed as `[rows, cols]`.
+    @inline(__always) public func row(_ r: Int) -> UnsafeMutablePointer<Float> { pointer + r * cols }
+
+    public func toArray() -> [Float] { Array(buffer) }
+
+    public func copy() -> Tensor {
+        let t = Tensor(shape: shape, zeroed: false)
+        t.pointer.update(from: pointer, count: count)
+        return t
+    }
+
+    /// A new tensor with the same values and another shape of equal size.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        let t = Tensor(shape: newShape, zeroed: false)
+        t.pointer.update(from: pointer, count: count)
+        return t
+    }
+
+    public func zero() { pointer.update(repeating: 0, count: count) }
+
+    public func copy(from other: Tensor) {
+        precondition(other.count == count, "copy: \(other.shape) into \(shape)")
+        pointer.update(from: other.pointer, count: count)
+    }
+}
+
+/// A raw pointer that may cross into `concurrentPerform` closures. Each parallel task
+/// must write a disjoint range.
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let p: UnsafeMutablePointer<T>
+    @inlinable public init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}

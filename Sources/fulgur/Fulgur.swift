@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Fulgur: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fulgur",
+        abstract: "A hybrid lightning-attention MoE model (MiniMax-M1) and its RL system.",
+        subcommands: [
+            // Model (issue 2)
+            // Init.self, Generate.self, Score.self,
+            // Benchmarks
+            // Bench.self,
+        ])
+}
