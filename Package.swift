@@ -32,12 +32,14 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .product(name: "Numerics", package: "swift-numerics"),
             ]),
-        .target(name: "FulgurModel", dependencies: ["FulgurTensor"]),
+        .target(name: "FulgurSupport"),
+        .target(name: "FulgurModel", dependencies: ["FulgurTensor", "FulgurSupport"]),
+        .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
-                "FulgurTensor", "FulgurModel", "FulgurGeneration",
+                "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
