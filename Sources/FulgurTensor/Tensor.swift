@@ -7,8 +7,11 @@ public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// For a view: the tensor that owns the memory (kept alive by the view).
+    private let owner: Tensor?
 
     public init(shape: [Int], zeroed: Bool = true) {
+        owner = nil
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
@@ -29,7 +32,17 @@ public final class Tensor: @unchecked Sendable {
         for i in 0..<count { pointer[i] = fill(i) }
     }
 
-    deinit { pointer.deallocate() }
+    /// A view of `count(shape)` elements of `base` starting at `offset`; shares memory.
+    public init(viewOf base: Tensor, offset: Int, shape: [Int]) {
+        let n = shape.reduce(1, *)
+        precondition(offset >= 0 && offset + n <= base.count, "view [\(offset), \(offset + n)) out of \(base.count)")
+        self.shape = shape
+        self.count = n
+        self.pointer = base.pointer + offset
+        self.owner = base.owner ?? base
+    }
+
+    deinit { if owner == nil { pointer.deallocate() } }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
     public var rank: Int { shape.count }

@@ -1,0 +1,135 @@
+import Foundation
+import FulgurTensor
+import RealModule
+
+/// Lightning attention (architecture.md §2): linear attention with a per-head exponential
+/// decay λ = e^(−s), computed block-wise for prefills and recurrently for decode steps.
+///
+///     z = SiLU(h W_qkvᵀ);  q, k, v = per-head split of z (head h owns 3D consecutive features)
+///     o_t = Σ_{j≤t} λ^(t−j) (q_t · k_j) v_j        ≡   S_t = λ S_{t−1} + k_tᵀ v_t,  o_t = q_t S_t
+///     out = (RMSNorm(o) ⊙ σ(h W_gateᵀ)) W_outᵀ     (one RMSNorm over all heads, eps 1e-6)
+public final class LightningAttention: @unchecked Sendable {
+    public let layer: Int
+    public let heads: Int
+    public let headDim: Int
+    public let blockSize: Int
+    public let qkvProj: Tensor     // [3·H·D, d]
+    public let outputGate: Tensor  // [H·D, d]
+    public let norm: Tensor        // [H·D]
+    public let outProj: Tensor     // [d, H·D]
+    /// Per head: powers λ^k for k = 0 … B (the decay tables of §2.5).
+    public let decayPowers: [[Float]]
+
+    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource) throws {
+        self.layer = layer
+        heads = c.numHeads
+        headDim = c.headDim
+        blockSize = c.blockSize
+        qkvProj = try w.take(p + "qkv_proj.weight", shape: [c.qkvSize, c.hiddenSize])
+        outputGate = try w.take(p + "output_gate.weight", shape: [c.attnSize, c.hiddenSize])
+        norm = try w.take(p + "norm.weight", shape: [c.attnSize])
+        outProj = try w.take(p + "out_proj.weight", shape: [c.hiddenSize, c.attnSize])
+        let rates = DecaySlopes.rates(heads: c.numHeads, layer: layer, layers: c.numLayers, dialect: c.dialect)
+        decayPowers = rates.map { s in (0...c.blockSize).map { k in Float(Foundation.exp(-Double(s) * Double(k))) } }
+    }
+
+    public var parameters: [(String, Tensor)] {
+        [("qkv_proj.weight", qkvProj), ("output_gate.weight", outputGate), ("norm.weight", norm), ("out_proj.weight", outProj)]
+    }
+
+    /// h: [N, d] normalized layer input for all rows of the batch → [N, d].
+    public func callAsFunction(_ h: Tensor, _ batch: ForwardBatch) -> Tensor {
+        let n = h.rows, hd = heads * headDim
+        let qkv = h.linear(qkvProj)
+        Act.silu(qkv.pointer, qkv.pointer, qkv.count)
+        let o = Tensor(shape: [n, hd])
+        mix(qkv: qkv, into: o, batch)
+        Norm.rmsRows(o.pointer, norm.pointer, o.pointer, rows: n, n: hd, eps: ModelConfig.lightningNormEps)
+        let gate = h.linear(outputGate)
+        Act.sigmoid(gate.pointer, gate.pointer, gate.count)
+        Vec.mul(o.pointer, gate.pointer, o.pointer, o.count)
+        return o.linear(outProj)
+    }
+
+    /// The token mixing of every (segment, head) pair, in parallel.
+    func mix(qkv: Tensor, into o: Tensor, _ batch: ForwardBatch) {
+        let items = batch.segments.count * heads
+        let work = batch.rows * heads * headDim * headDim
+        let qp = SendablePointer(qkv.pointer), op = SendablePointer(o.pointer)
+        let run = { (i: Int) in
+            let seg = batch.segments[i / self.heads], h = i % self.heads
+            let state = seg.cache.lightning(self.layer).head(h)
+            if seg.count == 1 {
+                self.step(qkv: qp.p, o: op.p, row: seg.row, head: h, state: state)
+            } else {
+                self.prefill(qkv: qp.p, o: op.p, segment: seg, head: h, state: state)
+            }
+        }
+        if work < 200_000 {
+            for i in 0..<items { run(i) }
+        } else {
+            let saved = BLAS.threads
+            BLAS.threads = 1
+            Parallel.forEach(items) { run($0) }
+            BLAS.threads = saved
+        }
+    }
+
+    /// One decode step: S ← λS + kᵀv, o = qS (state updated before it is read).
+    @inline(__always)
+    func step(qkv: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>, row: Int, head h: Int, state s: UnsafeMutablePointer<Float>) {
+        let d = headDim
+        let q = qkv + row * 3 * heads * d + h * 3 * d, k = q + d, v = q + 2 * d
+        let out = o + row * heads * d + h * d
+        let lambda = decayPowers[h][1]
+        out.update(repeating: 0, count: d)
+        for i in 0..<d {
+            let srow = s + i * d
+            let ki = k[i], qi = q[i]
+            for j in 0..<d {
+                let sij = Relaxed.multiplyAdd(lambda, srow[j], ki * v[j])
+                srow[j] = sij
+                out[j] = Relaxed.multiplyAdd(qi, sij, out[j])
+            }
+        }
+    }
+
+    /// Block-wise prefill of one segment and head, continuing the carried state (§2.5):
+    ///     O = ((Q Kᵀ) ⊙ M) V + (Q ⊙ qd) S,    S ← λ^m S + (K ⊙ kd)ᵀ V
+    /// with M[i,j] = λ^(i−j) (j ≤ i), qd[i] = λ^(i+1), kd[j] = λ^(m−1−j).
+    func prefill(qkv: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>, segment seg: ForwardBatch.Segment, head h: Int, state s: UnsafeMutablePointer<Float>) {
+        let d = headDim, ldq = 3 * heads * d, ldo = heads * d
+        let bmax = min(blockSize, seg.count)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: bmax * bmax)
+        let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
+        defer { scores.deallocate(); scaled.deallocate() }
+        let pw = decayPowers[h]
+        var start = 0
+        while start < seg.count {
+            let m = min(blockSize, seg.count - start)
+            let q = qkv + (seg.row + start) * ldq + h * 3 * d, k = q + d, v = q + 2 * d
+            let out = o + (seg.row + start) * ldo + h * d
+            // intra-block: A = (Q Kᵀ) ⊙ M, O = A V
+            BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldq, b: k, ldb: ldq, c: scores, ldc: m)
+            for i in 0..<m {
+                let r = scores + i * m
+                for j in 0...i { r[j] *= pw[i - j] }
+                if i + 1 < m { (r + i + 1).update(repeating: 0, count: m - i - 1) }
+            }
+            BLAS.gemm(m: m, n: d, k: m, a: scores, lda: m, b: v, ldb: ldq, c: out, ldc: ldo)
+            // inter-block: O += (Q ⊙ qd) S
+            for i in 0..<m {
+                let f = pw[i + 1]
+                for j in 0..<d { scaled[i * d + j] = q[i * ldq + j] * f }
+            }
+            BLAS.gemm(m: m, n: d, k: d, a: scaled, lda: d, b: s, ldb: d, beta: 1, c: out, ldc: ldo)
+            // state: S ← λ^m S + (K ⊙ kd)ᵀ V
+            for i in 0..<m {
+                let f = pw[m - 1 - i]
+                for j in 0..<d { scaled[i * d + j] = k[i * ldq + j] * f }
+            }
+            BLAS.gemm(transA: true, m: d, n: d, k: m, a: scaled, lda: d, b: v, ldb: ldq, beta: pw[m], c: s, ldc: d)
+            start += m
+        }
+    }
+}

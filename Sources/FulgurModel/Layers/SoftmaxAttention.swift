@@ -1,0 +1,124 @@
+import Foundation
+import FulgurTensor
+
+/// Causal grouped-query softmax attention with partial RoPE (architecture.md §3):
+///
+///     q = h W_qᵀ, k = h W_kᵀ, v = h W_vᵀ;  q, k ← RoPE(first rotaryDim dims, position)
+///     o = softmax(q kᵀ / √D + causal mask) v      (query head h reads KV head h / (H/Hkv))
+///     out = o W_oᵀ
+///
+/// The KV cache holds post-RoPE keys.
+public final class SoftmaxAttention: @unchecked Sendable {
+    public let layer: Int
+    public let heads: Int
+    public let kvHeads: Int
+    public let headDim: Int
+    public let qProj: Tensor  // [H·D, d]
+    public let kProj: Tensor  // [Hkv·D, d]
+    public let vProj: Tensor  // [Hkv·D, d]
+    public let oProj: Tensor  // [d, H·D]
+    public let rope: RotaryEmbedding
+
+    /// Upper bound on the floats of one score tile (query rows × keys).
+    static let scoreTileFloats = 1 << 21
+
+    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource) throws {
+        self.layer = layer
+        heads = c.numHeads
+        kvHeads = c.numKVHeads
+        headDim = c.headDim
+        qProj = try w.take(p + "q_proj.weight", shape: [c.attnSize, c.hiddenSize])
+        kProj = try w.take(p + "k_proj.weight", shape: [c.kvSize, c.hiddenSize])
+        vProj = try w.take(p + "v_proj.weight", shape: [c.kvSize, c.hiddenSize])
+        oProj = try w.take(p + "o_proj.weight", shape: [c.hiddenSize, c.attnSize])
+        rope = RotaryEmbedding(rotaryDim: c.rotaryDim, theta: c.ropeTheta)
+    }
+
+    public var parameters: [(String, Tensor)] {
+        [("q_proj.weight", qProj), ("k_proj.weight", kProj), ("v_proj.weight", vProj), ("o_proj.weight", oProj)]
+    }
+
+    public func callAsFunction(_ h: Tensor, _ batch: ForwardBatch) -> Tensor {
+        let q = h.linear(qProj), k = h.linear(kProj), v = h.linear(vProj)
+        applyRoPE(q: q, k: k, batch)
+        for seg in batch.segments {
+            seg.cache.kv(layer).append(k: k.row(seg.row), v: v.row(seg.row), count: seg.count, stride: k.cols)
+        }
+        let o = Tensor(shape: [batch.rows, heads * headDim])
+        attend(q: q, into: o, batch)
+        return o.linear(oProj)
+    }
+
+    func applyRoPE(q: Tensor, k: Tensor, _ batch: ForwardBatch) {
+        guard rope.rotaryDim > 0 else { return }
+        var cs = [Float](repeating: 0, count: rope.rotaryDim)
+        cs.withUnsafeMutableBufferPointer { cs in
+            for seg in batch.segments {
+                for t in 0..<seg.count {
+                    rope.angles(position: seg.position + t, into: cs.baseAddress!)
+                    rope.apply(q.row(seg.row + t), heads: heads, headDim: headDim, cs: cs.baseAddress!)
+                    rope.apply(k.row(seg.row + t), heads: kvHeads, headDim: headDim, cs: cs.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// For each (segment, KV head, chunk of query tokens): gather the group's query heads
+    /// into one matrix, score against the cached keys, mask, softmax, multiply by values.
+    func attend(q: Tensor, into o: Tensor, _ batch: ForwardBatch) {
+        let rep = heads / kvHeads, d = headDim
+        struct Item { let seg: Int; let group: Int; let start: Int; let count: Int }
+        var items: [Item] = []
+        var work = 0
+        for (si, seg) in batch.segments.enumerated() {
+            let keysAtEnd = seg.position + seg.count
+            let chunk = max(1, min(seg.count, SoftmaxAttention.scoreTileFloats / max(1, rep * keysAtEnd)))
+            for g in 0..<kvHeads {
+                var s = 0
+                while s < seg.count {
+                    items.append(Item(seg: si, group: g, start: s, count: min(chunk, seg.count - s)))
+                    s += chunk
+                }
+            }
+            work += seg.count * keysAtEnd * heads * d
+        }
+        let qp = SendablePointer(q.pointer), op = SendablePointer(o.pointer)
+        let scale = 1 / Float(d).squareRoot()
+        let run = { (it: Item) in
+            let seg = batch.segments[it.seg]
+            let cache = seg.cache.kv(self.layer)
+            let rows = it.count * rep
+            let nKeys = seg.position + it.start + it.count
+            let qt = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
+            let sc = UnsafeMutablePointer<Float>.allocate(capacity: rows * nKeys)
+            let ot = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
+            defer { qt.deallocate(); sc.deallocate(); ot.deallocate() }
+            let ldq = self.heads * d
+            for t in 0..<it.count {
+                let src = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                (qt + t * rep * d).update(from: src, count: rep * d)
+            }
+            BLAS.gemm(transB: true, m: rows, n: nKeys, k: d, alpha: scale, a: qt, lda: d,
+                      b: cache.keys(head: it.group), ldb: d, c: sc, ldc: nKeys)
+            for r in 0..<rows {
+                let visible = seg.position + it.start + r / rep + 1
+                let row = sc + r * nKeys
+                if visible < nKeys { (row + visible).update(repeating: 0, count: nKeys - visible) }  // masked: weight 0
+                Softmax.inPlace(row, visible)
+            }
+            BLAS.gemm(m: rows, n: d, k: nKeys, a: sc, lda: nKeys, b: cache.values(head: it.group), ldb: d, c: ot, ldc: d)
+            for t in 0..<it.count {
+                let dst = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                dst.update(from: ot + t * rep * d, count: rep * d)
+            }
+        }
+        if work < 500_000 || items.count == 1 {
+            for it in items { run(it) }
+        } else {
+            let saved = BLAS.threads
+            BLAS.threads = 1
+            Parallel.forEach(items.count) { run(items[$0]) }
+            BLAS.threads = saved
+        }
+    }
+}

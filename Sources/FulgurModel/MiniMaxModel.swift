@@ -1,0 +1,98 @@
+import Foundation
+import FulgurSupport
+import FulgurTensor
+
+/// The MiniMax-M1 / MiniMax-Text-01 hybrid MoE language model (architecture.md §0):
+///
+///     x = Embed[ids];  for each layer: x = DecoderLayer(x);  logits = RMSNorm(x) W_lmᵀ  (fp32)
+public final class MiniMaxModel: @unchecked Sendable {
+    public let config: ModelConfig
+    public let embedTokens: Tensor  // [V, d]
+    public let layers: [DecoderLayer]
+    public let norm: Tensor         // [d]
+    public let lmHead: Tensor       // [V, d] (the embedding when tied)
+
+    public init(config c: ModelConfig, weights w: WeightSource) throws {
+        config = c
+        embedTokens = try w.take("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
+        layers = try (0..<c.numLayers).map { try DecoderLayer(config: c, index: $0, weights: w) }
+        norm = try w.take("model.norm.weight", shape: [c.hiddenSize])
+        lmHead = c.tieWordEmbeddings ? embedTokens : try w.take("lm_head.weight", shape: [c.vocabSize, c.hiddenSize])
+    }
+
+    /// Loads `config.json` and the safetensors weights of a model folder.
+    public convenience init(directory: String) throws {
+        let config = try ModelConfig.load(directory: directory)
+        let source = CheckpointWeights(try CheckpointFiles(directory: directory))
+        try self.init(config: config, weights: source)
+        try source.checkAllUsed(ignoring: config.tieWordEmbeddings ? ["lm_head.weight"] : [])
+    }
+
+    /// Every parameter under its checkpoint name (MiniMax's per-expert layout).
+    public var parameters: [(String, Tensor)] {
+        var out: [(String, Tensor)] = [("model.embed_tokens.weight", embedTokens)]
+        for l in layers { out += l.parameters }
+        out.append(("model.norm.weight", norm))
+        if !config.tieWordEmbeddings { out.append(("lm_head.weight", lmHead)) }
+        return out
+    }
+
+    /// Writes config.json and model.safetensors into `directory` (each atomically).
+    public func save(to directory: String, dtype: DType = .f32) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let items = parameters.map { name, t in
+            SafetensorsWriter.Item(name: name, tensor: t, as: name.hasSuffix("block_sparse_moe.gate.weight") ? .f32 : dtype)
+        }
+        try SafetensorsWriter.write(items, to: directory + "/model.safetensors")
+        try Files.writeAtomically(config.jsonData(), to: directory + "/config.json")
+    }
+
+    public func newCache() -> SequenceCache { SequenceCache(config: config) }
+
+    public enum LogitRows {
+        case all               // every row (scoring, training)
+        case lastOfEachSegment // one row per segment (generation)
+    }
+
+    public struct InputError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs the batch through the model, advancing every segment's cache, and returns the
+    /// logits of the requested rows.
+    public func forward(_ batch: ForwardBatch, logits rows: LogitRows = .lastOfEachSegment) throws -> Tensor {
+        let d = config.hiddenSize
+        for (i, t) in batch.tokens.enumerated() where t < 0 || t >= config.vocabSize {
+            throw InputError(description: "token id \(t) at index \(i) is outside the vocabulary (0..<\(config.vocabSize))")
+        }
+        var x = Tensor(shape: [batch.rows, d], zeroed: false)
+        for (r, t) in batch.tokens.enumerated() { x.row(r).update(from: embedTokens.row(t), count: d) }
+        for layer in layers { x = layer(x, batch) }
+        for seg in batch.segments { seg.cache.length += seg.count }
+        let picked: [Int] = switch rows {
+        case .all: Array(0..<batch.rows)
+        case .lastOfEachSegment: batch.segments.map { $0.row + $0.count - 1 }
+        }
+        let y = Tensor(shape: [picked.count, d], zeroed: false)
+        for (i, r) in picked.enumerated() { Norm.rms(x.row(r), norm.pointer, y.row(i), d, eps: config.rmsNormEps) }
+        return y.linear(lmHead)
+    }
+
+    /// Logits of every position of one sequence from a fresh cache.
+    public func logits(_ tokens: [Int]) throws -> Tensor {
+        try forward(ForwardBatch([(tokens, newCache())]), logits: .all)
+    }
+
+    /// log p(ids[t] | ids[<t]) for t = 1 … T−1 (temperature 1).
+    public func nextTokenLogProbs(_ ids: [Int]) throws -> [Float] {
+        guard ids.count >= 2 else { return [] }
+        let logits = try self.logits(ids)
+        let v = config.vocabSize
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: v)
+        defer { scratch.deallocate() }
+        return (1..<ids.count).map { t in
+            let row = logits.row(t - 1)
+            return row[ids[t]] - Softmax.logSumExp(row, v, scratch: scratch)
+        }
+    }
+}
