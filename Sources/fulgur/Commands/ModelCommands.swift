@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import FulgurGeneration
+import FulgurModel
+import FulgurSupport
+import FulgurTensor
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a randomly initialized model folder (config.json + model.safetensors).")
+
+    @Option(help: "config.json in either dialect (HF `minimax` or MiniMax `minimax_m1`).") var config: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+
+    func run() throws {
+        let cfg = try ModelConfig.load(path: config)
+        let std = Float(cfg.raw["initializer_range"]?.double ?? 0.02)
+        let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: seed, std: std))
+        try model.save(to: out)
+        let (total, active) = cfg.parameterCounts
+        Console.err("wrote \(out): \(total) parameters (\(active) active per token)\n")
+    }
+}
+
+/// Loads a model folder (and its tokenizer when present).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model folder (config.json + model.safetensors or shards).") var model: String
+
+    func load() throws -> MiniMaxModel { try MiniMaxModel(directory: model) }
+}
+
+func parseIds(_ s: String) throws -> [Int] {
+    try s.split(separator: ",", omittingEmptySubsequences: false).map { part in
+        guard let i = Int(part.trimmingCharacters(in: .whitespaces)), i >= 0 else {
+            throw ValidationError("--ids: \"\(part)\" is not a token id (expected comma-separated non-negative integers)")
+        }
+        return i
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate a continuation of a prompt.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Prompt as raw text (needs tokenizer.json in the model folder).") var prompt: String?
+    @Option(help: "Prompt as comma-separated token ids.") var ids: String?
+    @Option(name: .customLong("max-tokens"), help: "Maximum tokens to generate.") var maxTokens = 128
+    @Option(help: "Sampling temperature (0 = greedy).") var temperature: Float = 1.0
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling mass.") var topP: Float = 1.0
+    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0 = off).") var topK = 0
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("repetition-window"), help: "Stop after this many consecutive tokens with p > threshold (0 = off).")
+    var repetitionWindow = 3000
+    @Option(name: .customLong("repetition-threshold"), help: "Probability threshold of the repetition stop.")
+    var repetitionThreshold: Float = 0.99
+    @Flag(help: "Print one JSON object {ids, logprobs, stop_reason} instead of streaming.") var json = false
+
+    func validate() throws {
+        if (prompt == nil) == (ids == nil) { throw ValidationError("give exactly one of --prompt or --ids") }
+    }
+
+    func run() throws {
+        let model = try modelOptions.load()
+        guard let ids else {
+            throw ValidationError("--prompt needs a tokenizer.json in \(modelOptions.model); use --ids")
+        }
+        let promptIds = try parseIds(ids)
+        var params = SamplingParameters(
+            temperature: temperature, topP: topP, topK: topK, seed: seed, maxTokens: maxTokens,
+            repetitionWindow: repetitionWindow, repetitionThreshold: repetitionThreshold)
+        params.stopTokenIds = Set(model.config.eosTokenIds)
+        let generator = Generator(model: model)
+        let stream = !json
+        let out = try generator.generate(prompts: [promptIds], params) { _, token, _ in
+            if stream { Console.out("\(token) ") }
+            return true
+        }[0]
+        if json {
+            printJSON(GenerateResult(ids: out.ids, logprobs: out.logprobs, stop_reason: out.stopReason.rawValue))
+        } else {
+            Console.out("\n")
+        }
+    }
+
+    struct GenerateResult: Encodable {
+        let ids: [Int]
+        let logprobs: [Float]
+        let stop_reason: String
+    }
+}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print log p(id_t | ids_<t) for t = 1 … T−1 at temperature 1.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Comma-separated token ids.") var ids: String
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let tokens = try parseIds(ids)
+        struct Result: Encodable { let next_token_logprobs: [Float] }
+        printJSON(Result(next_token_logprobs: try model.nextTokenLogProbs(tokens)))
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? enc.encode(value)) ?? Data("null".utf8)
+    Console.out(String(decoding: data, as: UTF8.self) + "\n")
+}
