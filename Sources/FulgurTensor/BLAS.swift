@@ -94,7 +94,7 @@ extension Tensor {
     public func linear(_ w: Tensor) -> Tensor {
         precondition(w.cols == cols, "linear: \(shape) · \(w.shape)ᵀ")
         let out = Tensor(shape: Array(shape.dropLast()) + [w.rows], zeroed: false)
-        BLAS.linear(pointer, w.pointer, out.pointer, m: rows, n: w.rows, k: cols)
+        Linear.forward(pointer, w.pointer, out.pointer, m: rows, n: w.rows, k: cols)
         return out
     }
 

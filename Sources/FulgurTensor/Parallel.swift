@@ -3,7 +3,11 @@ import Foundation
 
 public enum Parallel {
     /// Number of worker threads used by Fulgur's own kernels (the machine's cores).
-    nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Set FULGUR_THREADS to override.
+    nonisolated(unsafe) public static var threads: Int = {
+        if let s = ProcessInfo.processInfo.environment["FULGUR_THREADS"], let n = Int(s), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
 
     /// Runs `body(range)` over `0..<n` split into contiguous chunks, one per thread.
     /// Falls back to a plain call when the work is too small to be worth a fork.

@@ -7,8 +7,8 @@ struct Fulgur: AsyncParsableCommand {
         abstract: "A hybrid lightning-attention MoE model (MiniMax-M1) and its RL system.",
         subcommands: [
             // Model (issue 2)
-            Init.self, Generate.self, Score.self,
+            Demo.self, Init.self, Generate.self, Score.self,
             // Benchmarks
-            // Bench.self,
+            Bench.self,
         ])
 }

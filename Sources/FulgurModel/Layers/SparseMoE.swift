@@ -113,12 +113,12 @@ public final class SparseMoE: @unchecked Sendable {
         for e in 0..<numExperts where !rowsOf[e].isEmpty {
             let rows = rowsOf[e], c = rows.count
             for (t, r) in rows.enumerated() { x.row(t).update(from: h.row(r), count: d) }
-            BLAS.linear(x.pointer, gateUp.pointer + e * 2 * i * d, hidden2.pointer, m: c, n: 2 * i, k: d)
+            Linear.forward(x.pointer, gateUp.pointer + e * 2 * i * d, hidden2.pointer, m: c, n: 2 * i, k: d)
             for t in 0..<c {
                 let g = hidden2.pointer + t * 2 * i
                 Act.swiglu(gate: g, up: g + i, act.pointer + t * i, i)
             }
-            BLAS.linear(act.pointer, down.pointer + e * d * i, y.pointer, m: c, n: d, k: i)
+            Linear.forward(act.pointer, down.pointer + e * d * i, y.pointer, m: c, n: d, k: i)
             for (t, r) in rows.enumerated() { Vec.axpy(weightOf[e][t], y.row(t), out.row(r), d) }
         }
     }

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import FulgurGeneration
+import FulgurModel
+import FulgurTensor
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print rates and ratios against baselines measured in the same run.",
+        subcommands: [BenchInference.self])
+}
+
+/// Wall-clock seconds of `body`.
+func timed(_ body: () throws -> Void) rethrows -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+/// The machine's sgemm rate (2048³, f32, BLAS with its default threads), best of 3.
+func measureSgemmGFLOPs(size n: Int = 2048) -> Double {
+    var rng = RNG(seed: 42)
+    let a = Tensor(shape: [n, n]) { _ in rng.normal() }, b = Tensor(shape: [n, n]) { _ in rng.normal() }
+    let c = Tensor(shape: [n, n])
+    var best = Double.infinity
+    for _ in 0..<3 {
+        best = min(best, timed { BLAS.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n) })
+    }
+    return 2 * Double(n * n * n) / best / 1e9
+}
+
+struct BenchInference: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inference",
+        abstract: "Prefill and decode tokens/s at several context lengths, achieved GFLOP/s, and the machine's sgemm GFLOP/s.",
+        discussion: """
+            FLOPs: 2 × active matmul parameters per token (projections, routed experts, LM head) plus \
+            attention — lightning 4·B·d + 4·d² per head per prefill token (4·d² per decode token), softmax \
+            4·n·d per head per token over n previous tokens (n/2 on average during a prefill).
+            """)
+
+    @Option(help: "Model folder to benchmark.") var model: String?
+    @Option(help: "config.json to benchmark with random weights.") var config: String?
+    @Option(help: "Comma-separated context lengths.") var contexts = "512,4096,32768"
+    @Option(name: .customLong("decode-steps"), help: "Decode steps timed at each context.") var decodeSteps = 64
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        if (model == nil) == (config == nil) { throw ValidationError("give exactly one of --model or --config") }
+    }
+
+    struct Row: Encodable {
+        let context: Int
+        let prefill_tokens_per_s: Double
+        let prefill_gflops: Double
+        let decode_tokens_per_s: Double
+        let decode_ms_per_token: Double
+        let decode_gflops: Double
+    }
+
+    struct Report: Encodable {
+        let model: String
+        let parameters: Int
+        let active_parameters: Int
+        let threads: Int
+        let sgemm_gflops: Double
+        let prefill_fraction_of_sgemm: [Double]
+        let results: [Row]
+    }
+
+    func run() throws {
+        let m: MiniMaxModel
+        if let model { m = try MiniMaxModel(directory: model) } else {
+            m = try MiniMaxModel(config: try ModelConfig.load(path: config!), weights: RandomWeights(seed: 0))
+        }
+        let ctxs = try contexts.split(separator: ",").map { s -> Int in
+            guard let v = Int(s), v > 0 else { throw ValidationError("--contexts: \(s) is not a positive length") }
+            return v
+        }
+        let flops = FLOPCounter(m.config)
+        let sgemm = measureSgemmGFLOPs()
+        if !json { Console.err(String(format: "sgemm 2048³: %.1f GFLOP/s\n", sgemm)) }
+        var rows: [Row] = []
+        var rng = RNG(seed: 7)
+        for n in ctxs {
+            let ids = (0..<n).map { _ in Int(rng.next() % UInt64(m.config.vocabSize)) }
+            let cache = m.newCache()
+            var logits = Tensor(shape: [1])
+            let tp = try timed { logits = try m.forward(ForwardBatch([(ids, cache)])) }
+            var next = Vec.argmax(logits.pointer, logits.cols).index
+            // one untimed step to warm up, then the timed steps
+            logits = try m.forward(ForwardBatch([([next], cache)]))
+            next = Vec.argmax(logits.pointer, logits.cols).index
+            let td = try timed {
+                for _ in 0..<decodeSteps {
+                    logits = try m.forward(ForwardBatch([([next], cache)]))
+                    next = Vec.argmax(logits.pointer, logits.cols).index
+                }
+            }
+            let perToken = td / Double(decodeSteps)
+            let row = Row(
+                context: n, prefill_tokens_per_s: Double(n) / tp, prefill_gflops: flops.prefill(tokens: n) / tp / 1e9,
+                decode_tokens_per_s: 1 / perToken, decode_ms_per_token: perToken * 1e3,
+                decode_gflops: flops.decode(context: n + decodeSteps / 2) / perToken / 1e9)
+            rows.append(row)
+            if !json {
+                Console.err(String(format: "context %6d: prefill %8.0f tok/s (%5.1f GFLOP/s, %4.0f%% of sgemm) | decode %7.1f tok/s (%.3f ms/token, %.1f GFLOP/s)\n",
+                                   n, row.prefill_tokens_per_s, row.prefill_gflops, 100 * row.prefill_gflops / sgemm,
+                                   row.decode_tokens_per_s, row.decode_ms_per_token, row.decode_gflops))
+            }
+        }
+        let (total, active) = m.config.parameterCounts
+        let report = Report(model: model ?? config!, parameters: total, active_parameters: active,
+                            threads: Parallel.threads, sgemm_gflops: sgemm,
+                            prefill_fraction_of_sgemm: rows.map { $0.prefill_gflops / sgemm }, results: rows)
+        if json { printJSON(report) }
+    }
+}
