@@ -84,4 +84,32 @@ public enum Act {
         }
         while i < n { out[i] = gate[i] / (1 + exp(-gate[i])) * up[i]; i += 1 }
     }
+
+    // MARK: - Backward
+
+    /// dx = dy · σ(x) (1 + x (1 − σ(x)))  (SiLU'), in place into dx.
+    @inlinable
+    public static func siluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let sx = UnsafeRawPointer(x), sd = UnsafeRawPointer(dy), so = UnsafeMutableRawPointer(dx)
+        while i + 8 <= n {
+            let v = sx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let g = sd.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let s = 1 / (1 + exp(-v))
+            so.storeBytes(of: g * s * (1 + v * (1 - s)), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { let s = 1 / (1 + exp(-x[i])); dx[i] = dy[i] * s * (1 + x[i] * (1 - s)); i += 1 }
+    }
+
+    /// SwiGLU backward: out = SiLU(g) ⊙ u  ⇒  dg = dy ⊙ u ⊙ SiLU'(g), du = dy ⊙ SiLU(g).
+    @inlinable
+    public static func swigluBackward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                      dGate: UnsafeMutablePointer<Float>, dUp: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n {
+            let g = gate[i], s = 1 / (1 + exp(-g))
+            dUp[i] = dy[i] * g * s
+            dGate[i] = dy[i] * up[i] * s * (1 + g * (1 - s))
+        }
+    }
 }
