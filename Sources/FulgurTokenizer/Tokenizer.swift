@@ -110,24 +110,25 @@ public struct Tokenizer: Sendable {
         var raw: [AddedTokenMatcher.Entry] = []
         var normalizedEntries: [AddedTokenMatcher.Entry] = []
         var specials = Set<Int>()
-        var addedIds: [(Int, String)] = []
+        var addedIds: [(id: Int, content: String, spelling: String)] = []
         for (i, t) in config.addedTokens.enumerated() where !t.content.isEmpty {
             guard t.id >= 0 && t.id < Int(Int32.max) else {
                 throw TokenizerError(.invalidValue, path: "added_tokens[\(i)].id", "invalid id \(t.id)")
             }
             let id = Int(ids.find(t.content.utf8) ?? Int32(t.id))
-            addedIds.append((id, t.content))
             if t.special { specials.insert(id) }
+            // A normalized token is matched, and decoded (as in HF), in its normalized form.
             let content = t.normalized ? (normalizer?.apply(t.content) ?? t.content) : t.content
+            addedIds.append((id, t.content, content))
             let entry = AddedTokenMatcher.Entry(bytes: Array(content.utf8), id: Int32(id), singleWord: t.singleWord,
                                                 lstrip: t.lstrip, rstrip: t.rstrip)
             if t.normalized { normalizedEntries.append(entry) } else { raw.append(entry) }
         }
         rawAddedTokens = AddedTokenMatcher(raw)
         normalizedAddedTokens = AddedTokenMatcher(normalizedEntries)
-        for (id, content) in addedIds {
+        for (id, content, spelling) in addedIds {
             if id >= strings.count { strings += [String?](repeating: nil, count: id + 1 - strings.count) }
-            strings[id] = content
+            strings[id] = spelling
             ids.insert(content.utf8, value: Int32(id))
         }
         tokenStrings = strings

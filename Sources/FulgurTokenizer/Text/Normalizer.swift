@@ -23,11 +23,14 @@ struct Normalizer: Sendable {
             case .nfc, .nfd, .nfkc, .nfkd:
                 if ascii { continue }  // ASCII is invariant under every normalization form
                 let s = text ?? String(decoding: bytes, as: UTF8.self)
+                // Foundation on Linux skips canonical reordering of marks that come out of a
+                // decomposition (U+0F75 → U+0F71 U+0F74 before U+0323): decompose, reorder here,
+                // then compose. Checked against Python's unicodedata on random mark sequences.
                 switch step {
-                case .nfc: text = s.precomposedStringWithCanonicalMapping
-                case .nfd: text = s.decomposedStringWithCanonicalMapping
-                case .nfkc: text = s.precomposedStringWithCompatibilityMapping
-                default: text = s.decomposedStringWithCompatibilityMapping
+                case .nfc: text = Self.canonicalOrder(s.decomposedStringWithCanonicalMapping).precomposedStringWithCanonicalMapping
+                case .nfd: text = Self.canonicalOrder(s.decomposedStringWithCanonicalMapping)
+                case .nfkc: text = Self.canonicalOrder(s.decomposedStringWithCompatibilityMapping).precomposedStringWithCanonicalMapping
+                default: text = Self.canonicalOrder(s.decomposedStringWithCompatibilityMapping)
                 }
             case .lowercase:
                 text = (text ?? String(decoding: bytes, as: UTF8.self)).lowercased()
@@ -36,6 +39,32 @@ struct Normalizer: Sendable {
             }
         }
         return text.map { Array($0.utf8) } ?? Array(bytes)
+    }
+
+    /// The Unicode canonical ordering algorithm: each run of non-starters stably sorted by
+    /// combining class.
+    static func canonicalOrder(_ s: String) -> String {
+        var scalars = Array(s.unicodeScalars)
+        var changed = false
+        var i = 0
+        while i < scalars.count {
+            if scalars[i].properties.canonicalCombiningClass.rawValue == 0 { i += 1; continue }
+            var j = i + 1
+            while j < scalars.count && scalars[j].properties.canonicalCombiningClass.rawValue != 0 { j += 1 }
+            if j - i > 1 {
+                let run = scalars[i..<j].enumerated().sorted {
+                    let a = $0.element.properties.canonicalCombiningClass.rawValue
+                    let b = $1.element.properties.canonicalCombiningClass.rawValue
+                    return a != b ? a < b : $0.offset < $1.offset
+                }.map(\.element)
+                if !run.elementsEqual(scalars[i..<j]) { scalars.replaceSubrange(i..<j, with: run); changed = true }
+            }
+            i = j
+        }
+        if !changed { return s }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
     }
 
     /// The normalized form of a string (for matching `normalized` added tokens).

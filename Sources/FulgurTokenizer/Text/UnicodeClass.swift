@@ -9,7 +9,7 @@ enum CharClass {
     static let lowerish: UInt8 = 1 << 4  // [\p{Ll}\p{Lm}\p{Lo}\p{M}]
     static let mark: UInt8 = 1 << 5  // \p{M}
     static let newline: UInt8 = 1 << 6  // \r or \n
-    static let punctuation: UInt8 = 1 << 7  // \p{P}
+    static let punctuation: UInt8 = 1 << 7  // \p{P} or ASCII punctuation
 
     /// The flags of one scalar (computed from the Unicode tables of the Swift runtime).
     static func compute(_ value: UInt32) -> UInt8 {
@@ -26,6 +26,8 @@ enum CharClass {
             f |= punctuation
         default: break
         }
+        // HF's Punctuation pre-tokenizer also counts ASCII symbols ($ + < = > ^ ` | ~) as punctuation.
+        if value < 0x80 && (33...47 ~= value || 58...64 ~= value || 91...96 ~= value || 123...126 ~= value) { f |= punctuation }
         if s.properties.isWhitespace { f |= space }
         if value == 0x0A || value == 0x0D { f |= newline }
         return f
