@@ -162,10 +162,15 @@ public struct Tokenizer: Sendable {
 
     /// Encodes UTF-8 bytes (must be valid UTF-8).
     public func encode(utf8 buf: UnsafeBufferPointer<UInt8>) -> [Int] {
+        encode(utf8: buf, wordCache: buf.count >= 2048)
+    }
+
+    /// `wordCache`: remember merged pre-tokens for the rest of the call (pays off on long texts).
+    func encode(utf8 buf: UnsafeBufferPointer<UInt8>, wordCache: Bool) -> [Int] {
         guard let p = buf.baseAddress, buf.count > 0 else { return [] }
         var out: [Int] = []
         out.reserveCapacity(buf.count / 3 + 4)
-        var state = EncodeState(cache: buf.count >= 2048)
+        var state = EncodeState(cache: wordCache)
         if rawAddedTokens.isEmpty {
             encodeText(p, 0, buf.count, into: &out, &state)
         } else {

@@ -37,7 +37,7 @@ struct BPEModel: Sendable {
         if n <= WordCache.maxKeyLength, scratch.cache.enabled { scratch.cache.insert(p + start, n, out[first...]) }
     }
 
-    private func initialSymbols(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ symbols: inout [Int32]) {
+    func initialSymbols(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ symbols: inout [Int32]) {
         symbols.removeAll(keepingCapacity: true)
         if byteLevel && unkId < 0 && !byteFallback {
             for i in start..<end {
@@ -68,7 +68,7 @@ struct BPEModel: Sendable {
 
     /// Repeatedly merges the leftmost lowest-ranked pair; O(n²), fastest for short words.
     @inline(__always)
-    private func mergeLinear(_ sym: inout [Int32], _ pairs: inout [UInt64], _ keys: UnsafePointer<UInt64>,
+    func mergeLinear(_ sym: inout [Int32], _ pairs: inout [UInt64], _ keys: UnsafePointer<UInt64>,
                              _ vals: UnsafePointer<UInt64>)
     {
         var n = sym.count
@@ -99,7 +99,7 @@ struct BPEModel: Sendable {
 
     /// HF's algorithm: a min-heap of (rank, position) over a linked list of symbols, with
     /// stale entries skipped when popped. O(n log n) for long words (runs of thousands of bytes).
-    private func mergeWithHeap(_ scratch: inout BPEScratch, _ keys: UnsafePointer<UInt64>, _ vals: UnsafePointer<UInt64>) {
+    func mergeWithHeap(_ scratch: inout BPEScratch, _ keys: UnsafePointer<UInt64>, _ vals: UnsafePointer<UInt64>) {
         let n = scratch.symbols.count
         var heap = MinHeap(storage: scratch.heap)
         scratch.prev.removeAll(keepingCapacity: true)
