@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FulgurTensor", targets: ["FulgurTensor"]),
         .library(name: "FulgurModel", targets: ["FulgurModel"]),
         .library(name: "FulgurGeneration", targets: ["FulgurGeneration"]),
+        .library(name: "FulgurTokenizer", targets: ["FulgurTokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,14 +36,18 @@ let package = Package(
         .target(name: "FulgurSupport"),
         .target(name: "FulgurModel", dependencies: ["FulgurTensor", "FulgurSupport"]),
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
+        .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
+                "FulgurTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration"]),
+        .testTarget(
+            name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
     ]
 )
