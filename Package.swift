@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FulgurTensor", targets: ["FulgurTensor"]),
         .library(name: "FulgurModel", targets: ["FulgurModel"]),
         .library(name: "FulgurGeneration", targets: ["FulgurGeneration"]),
+        .library(name: "FulgurTraining", targets: ["FulgurTraining"]),
         .library(name: "FulgurTokenizer", targets: ["FulgurTokenizer"]),
     ],
     dependencies: [
@@ -32,21 +33,24 @@ let package = Package(
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .product(name: "Numerics", package: "swift-numerics"),
+                "FulgurSupport",
             ]),
         .target(name: "FulgurSupport"),
         .target(name: "FulgurModel", dependencies: ["FulgurTensor", "FulgurSupport"]),
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
-        .target(name: "FulgurGeneration", dependencies: ["FulgurModel"]),
+        .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
+        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
-                "FulgurTokenizer",
+                "FulgurTokenizer", "FulgurTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
-        .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration"]),
+        .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
+        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
     ]

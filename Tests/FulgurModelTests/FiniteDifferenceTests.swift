@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FulgurModel
 @testable import FulgurTensor
+@testable import FulgurSupport
 
 /// Finite-difference checks of the backward pass, tensor by tensor: lightning attention across
 /// block boundaries (block size 4, sequences of 11 and 6 tokens), softmax attention with

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seeded, reproducible random numbers (xoshiro256**, seeded by SplitMix64).
 /// The state is four words, so it can be saved in checkpoints and restored exactly.
 public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
@@ -39,6 +41,16 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
         return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
     }
 
+    /// Uniform integer in a closed range (unbiased: rejection sampling).
+    public mutating func int(in range: ClosedRange<Int>) -> Int {
+        let span = UInt64(bitPattern: Int64(range.upperBound &- range.lowerBound)) &+ 1
+        if span == 0 { return Int(bitPattern: UInt(next())) }  // the full 64-bit range
+        let limit = UInt64.max - UInt64.max % span
+        var x = next()
+        while x >= limit { x = next() }
+        return range.lowerBound &+ Int(x % span)
+    }
+
     /// A derived, independent generator (for per-sequence streams).
     public mutating func fork() -> RNG { RNG(seed: next()) }
 
@@ -57,4 +69,3 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 
-import Foundation
