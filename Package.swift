@@ -40,16 +40,18 @@ let package = Package(
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
+        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
         .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
-                "FulgurTokenizer", "FulgurTraining",
+                "FulgurTokenizer", "FulgurTraining", "FulgurRL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
+        .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL"]),
         .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
