@@ -4,6 +4,8 @@
 Output (committed data, read by Tests/FulgurTokenizerTests):
   Tests/FulgurTokenizerTests/Fixtures/generated/base-bytelevel.json   a small byte-level BPE
   Tests/FulgurTokenizerTests/Fixtures/generated/base-char.json        a small char-level BPE with [UNK]
+  Tests/FulgurTokenizerTests/Fixtures/generated/trained-<pattern>.json   HF BpeTrainer (vocab 700,
+      SPECIALS, byte alphabet) on the texts of Fixtures/bpe-gpt2/cases.jsonl, one sequence each
   Tests/FulgurTokenizerTests/Fixtures/generated/variants.jsonl        first line {"texts": [...]},
       then one line per variant: {"name", "base", "set": {top-level key: value},
       "model": {model key: value}, "ids": [[...] per text], "decoded": [null or text per text]}
@@ -160,9 +162,26 @@ def variants(base_bl, base_char):
     return v
 
 
+def trained_goldens():
+    cases = os.path.join(os.path.dirname(__file__), "..", "Tests", "FulgurTokenizerTests", "Fixtures", "bpe-gpt2", "cases.jsonl")
+    texts = [json.loads(line)["text"] for line in open(cases, encoding="utf-8") if line.strip()]
+    for name, pre in [("o200k", seq(split(O200K), bytelevel())), ("gpt2", bytelevel(regex=True))]:
+        tok = Tokenizer(models.BPE())
+        d = json.loads(tok.to_str())
+        d["pre_tokenizer"] = pre
+        d["decoder"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}
+        tok = Tokenizer.from_str(json.dumps(d))
+        tr = trainers.BpeTrainer(vocab_size=700, special_tokens=SPECIALS,
+                                 initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+        tok.train_from_iterator(texts, trainer=tr)
+        with open(os.path.join(OUT, f"trained-{name}.json"), "w", encoding="utf-8") as f:
+            f.write(tok.to_str())
+
+
 def main():
     rng = random.Random(1234)
     os.makedirs(OUT, exist_ok=True)
+    trained_goldens()
     bases = {"base-bytelevel": train_base_bytelevel(), "base-char": train_base_char()}
     for name, d in bases.items():
         with open(os.path.join(OUT, name + ".json"), "w", encoding="utf-8") as f:

@@ -8,6 +8,8 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             // Init.self, Generate.self, Score.self,
+            // Tokenizers and chat format (issue 3)
+            Tokenize.self, TokenizerCommand.self, BenchTokenizer.self,
             // Benchmarks
             // Bench.self,
         ])
