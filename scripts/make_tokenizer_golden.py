@@ -4,6 +4,8 @@
 Output (committed data, read by Tests/FulgurTokenizerTests):
   Tests/FulgurTokenizerTests/Fixtures/generated/base-bytelevel.json   a small byte-level BPE
   Tests/FulgurTokenizerTests/Fixtures/generated/base-char.json        a small char-level BPE with [UNK]
+  Tests/FulgurTokenizerTests/Fixtures/generated/trained-<pattern>.json   HF BpeTrainer (vocab 700,
+      SPECIALS, byte alphabet) on the texts of Fixtures/bpe-gpt2/cases.jsonl, one sequence each
   Tests/FulgurTokenizerTests/Fixtures/generated/variants.jsonl        first line {"texts": [...]},
       then one line per variant: {"name", "base", "set": {top-level key: value},
       "model": {model key: value}, "ids": [[...] per text], "decoded": [null or text per text]}
@@ -11,7 +13,13 @@ A variant is its base file with the `set` keys replaced and the `model` keys rep
 "model"; ids come from encode(text, add_special_tokens=False) and decoded from
 decode(ids, skip_special_tokens=False) (null when equal to the text).
 
-Usage: python3 scripts/make_tokenizer_golden.py   (needs `pip install tokenizers`)
+  Tests/FulgurTokenizerTests/Fixtures/generated/chat-m1.jsonl   (only with --template) one conversation per
+      line: {"messages", "tools", "add_generation_prompt", "text", "ids"}; "text" is rendered by jinja2
+      from MiniMax-M1's hub chat template (as transformers renders it: trim_blocks, lstrip_blocks,
+      tojson = json.dumps(ensure_ascii=False)), "ids" is HF's encode(text) with Fixtures/bpe-split.
+
+Usage: python3 scripts/make_tokenizer_golden.py [--template MiniMax-M1/tokenizer_config.json]
+       (needs `pip install tokenizers jinja2`)
 """
 import glob
 import json
@@ -160,9 +168,89 @@ def variants(base_bl, base_char):
     return v
 
 
+def trained_goldens():
+    cases = os.path.join(os.path.dirname(__file__), "..", "Tests", "FulgurTokenizerTests", "Fixtures", "bpe-gpt2", "cases.jsonl")
+    texts = [json.loads(line)["text"] for line in open(cases, encoding="utf-8") if line.strip()]
+    for name, pre in [("o200k", seq(split(O200K), bytelevel())), ("gpt2", bytelevel(regex=True))]:
+        tok = Tokenizer(models.BPE())
+        d = json.loads(tok.to_str())
+        d["pre_tokenizer"] = pre
+        d["decoder"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}
+        tok = Tokenizer.from_str(json.dumps(d))
+        tr = trainers.BpeTrainer(vocab_size=700, special_tokens=SPECIALS,
+                                 initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+        tok.train_from_iterator(texts, trainer=tr)
+        with open(os.path.join(OUT, f"trained-{name}.json"), "w", encoding="utf-8") as f:
+            f.write(tok.to_str())
+
+
+def chat_goldens(template_path):
+    import jinja2
+    import jinja2.ext
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    template = json.load(open(template_path, encoding="utf-8"))["chat_template"]
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+    env.filters["tojson"] = lambda x, ensure_ascii=False, indent=None, separators=None, sort_keys=False: json.dumps(
+        x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+    compiled = env.from_string(template)
+    tok = Tokenizer.from_file(os.path.join(OUT, "..", "bpe-split", "tokenizer.json"))
+
+    weather = {"name": "get_weather", "description": "Get the weather for a city — e.g. \"Zürich\"",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City\nname"},
+                                                               "unit": {"type": "string", "enum": ["C", "F"]}},
+                              "required": ["city"]}}
+    search = {"name": "search_web", "description": "Search.", "parameters": {"properties": {"query_list": {
+        "description": "Keywords, \\ and /.", "items": {"type": "string"}, "type": "array"}}, "required": ["query_list"],
+        "type": "object"}}
+    S = lambda t: {"role": "system", "content": t}
+    U = lambda t: {"role": "user", "content": t}
+    A = lambda *parts: {"role": "assistant", "parts": list(parts)}
+    T = lambda *results: {"role": "tool", "results": [{"name": n, "content": c} for n, c in results]}
+    conversations = [
+        ([U("Hi!")], [], True),
+        ([], [], False),
+        ([], [], True),
+        ([S("You are terse."), U("What is 2+2?"), A("4"), U("And 3+3?")], [], True),
+        ([S("Rule one. "), S("Rule two."), U("ok")], [], True),
+        ([U("Weather in Paris?")], [weather, search], True),
+        ([S("Use tools."), U("Weather in Paris?"), A("Let me check."), T(("get_weather", '{"temp": 21}'),
+          ("search_web", "sunny\nand warm"))], [weather], True),
+        ([U("Say hi"), A("Hi", " there", "!")], [], False),
+        ([U("  leading spaces, 🙂 emoji, naïve café\n\n\ttab and <think> tags </think>"), A("Done.")], [], False),
+        ([U("数学题：12 + 35 = ?"), A("<think>\n12 + 35 = 47\n</think>\n47")], [], True),
+        ([U("x"), A("y"), U("z"), A("w")], [search], False),
+    ]
+    lines = []
+    for messages, tools, gen in conversations:
+        hf = []
+        for m in messages:
+            if m["role"] in ("system", "user"):
+                hf.append({"role": m["role"], "content": [{"type": "text", "text": m["content"]}]})
+            elif m["role"] == "assistant":
+                hf.append({"role": "assistant", "content": [{"type": "text", "text": p} for p in m["parts"]]})
+            else:
+                hf.append({"role": "tool", "content": [{"name": r["name"], "text": r["content"]} for r in m["results"]]})
+        text = compiled.render(messages=hf, tools=tools or None, add_generation_prompt=gen)
+        ours = []
+        for m in messages:
+            if m["role"] == "assistant":
+                ours.append({"role": "assistant", "content": "".join(m["parts"])})
+            elif m["role"] == "tool":
+                ours.append({"role": "tool", "results": m["results"]})
+            else:
+                ours.append(m)
+        lines.append(json.dumps({"messages": ours, "tools": tools, "add_generation_prompt": gen, "text": text,
+                                 "ids": tok.encode(text, add_special_tokens=False).ids}, ensure_ascii=False))
+    with open(os.path.join(OUT, "chat-m1.jsonl"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def main():
     rng = random.Random(1234)
     os.makedirs(OUT, exist_ok=True)
+    if "--template" in sys.argv:
+        chat_goldens(sys.argv[sys.argv.index("--template") + 1])
+    trained_goldens()
     bases = {"base-bytelevel": train_base_bytelevel(), "base-char": train_base_char()}
     for name, d in bases.items():
         with open(os.path.join(OUT, name + ".json"), "w", encoding="utf-8") as f:

@@ -11,6 +11,7 @@ struct AddedTokenMatcher: Sendable {
         let singleWord: Bool
         let lstrip: Bool
         let rstrip: Bool
+        var special = true
     }
 
     private let entries: [Entry]
@@ -32,7 +33,8 @@ struct AddedTokenMatcher: Sendable {
     }
 
     /// Splits `[start, end)` into (start, end, id) triples; id is -1 for plain text.
-    func split(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into out: inout [Int]) {
+    /// `skipSpecial`: special tokens stay text (HF's `encode_special_tokens`).
+    func split(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, skipSpecial: Bool = false, into out: inout [Int]) {
         var offset = start  // end of the previous accepted token
         var i = start
         while i < end {
@@ -51,6 +53,7 @@ struct AddedTokenMatcher: Sendable {
             var s = i
             var e = i + token.bytes.count
             i = e
+            if skipSpecial && token.special { continue }
             if token.singleWord {
                 let before = s > start && Self.isWordScalar(p, Self.scalarStart(p, s, start), s)
                 let after = e < end && Self.isWordScalar(p, e, end)

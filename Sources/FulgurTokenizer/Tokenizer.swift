@@ -121,7 +121,7 @@ public struct Tokenizer: Sendable {
             let content = t.normalized ? (normalizer?.apply(t.content) ?? t.content) : t.content
             addedIds.append((id, t.content, content))
             let entry = AddedTokenMatcher.Entry(bytes: Array(content.utf8), id: Int32(id), singleWord: t.singleWord,
-                                                lstrip: t.lstrip, rstrip: t.rstrip)
+                                                lstrip: t.lstrip, rstrip: t.rstrip, special: t.special)
             if t.normalized { normalizedEntries.append(entry) } else { raw.append(entry) }
         }
         rawAddedTokens = AddedTokenMatcher(raw)
@@ -154,28 +154,31 @@ public struct Tokenizer: Sendable {
 
     // MARK: - Encoding
 
-    /// Encodes text without adding special tokens; special-token strings in the text become their ids.
-    public func encode(_ text: String) -> [Int] {
+    /// Encodes text without adding special tokens. Special-token strings in the text become
+    /// their ids, unless `matchSpecialTokens` is false (then they are encoded as ordinary text,
+    /// HF's `encode_special_tokens`: use it for untrusted text).
+    public func encode(_ text: String, matchSpecialTokens: Bool = true) -> [Int] {
         var text = text
-        return text.withUTF8 { buf in encode(utf8: buf) }
+        return text.withUTF8 { buf in encode(utf8: buf, matchSpecialTokens: matchSpecialTokens) }
     }
 
     /// Encodes UTF-8 bytes (must be valid UTF-8).
-    public func encode(utf8 buf: UnsafeBufferPointer<UInt8>) -> [Int] {
-        encode(utf8: buf, wordCache: buf.count >= 2048)
+    public func encode(utf8 buf: UnsafeBufferPointer<UInt8>, matchSpecialTokens: Bool = true) -> [Int] {
+        encode(utf8: buf, wordCache: buf.count >= 2048, matchSpecialTokens: matchSpecialTokens)
     }
 
     /// `wordCache`: remember merged pre-tokens for the rest of the call (pays off on long texts).
-    func encode(utf8 buf: UnsafeBufferPointer<UInt8>, wordCache: Bool) -> [Int] {
+    func encode(utf8 buf: UnsafeBufferPointer<UInt8>, wordCache: Bool, matchSpecialTokens: Bool = true) -> [Int] {
         guard let p = buf.baseAddress, buf.count > 0 else { return [] }
         var out: [Int] = []
         out.reserveCapacity(buf.count / 3 + 4)
         var state = EncodeState(cache: wordCache)
+        state.skipSpecial = !matchSpecialTokens
         if rawAddedTokens.isEmpty {
             encodeText(p, 0, buf.count, into: &out, &state)
         } else {
             var segments: [Int] = []
-            rawAddedTokens.split(p, 0, buf.count, into: &segments)
+            rawAddedTokens.split(p, 0, buf.count, skipSpecial: !matchSpecialTokens, into: &segments)
             for k in stride(from: 0, to: segments.count, by: 3) {
                 if segments[k + 2] >= 0 { out.append(segments[k + 2]) } else { encodeText(p, segments[k], segments[k + 1], into: &out, &state) }
             }
@@ -189,6 +192,7 @@ public struct Tokenizer: Sendable {
         var pieces: [Int] = []
         var segments: [Int] = []
         var split = PreTokenizer.Scratch()
+        var skipSpecial = false
 
         init(cache: Bool) { bpe = BPEScratch(cache: cache) }
     }
@@ -208,7 +212,7 @@ public struct Tokenizer: Sendable {
                 return
             }
             var segments: [Int] = []
-            normalizedAddedTokens.split(q, 0, t.count, into: &segments)
+            normalizedAddedTokens.split(q, 0, t.count, skipSpecial: state.skipSpecial, into: &segments)
             for k in stride(from: 0, to: segments.count, by: 3) {
                 if segments[k + 2] >= 0 { out.append(segments[k + 2]) } else { encodePieces(q, segments[k], segments[k + 1], into: &out, &state) }
             }

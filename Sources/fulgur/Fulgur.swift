@@ -8,6 +8,8 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
+            // Tokenizers and chat format (issue 3)
+            Tokenize.self, TokenizerCommand.self,
             // Benchmarks
             Bench.self,
         ])
