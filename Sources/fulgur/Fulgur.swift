@@ -8,6 +8,8 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
+            // Training (issue 4)
+            Train.self,
             // Tokenizers and chat format (issue 3)
             Tokenize.self, TokenizerCommand.self,
             // Benchmarks

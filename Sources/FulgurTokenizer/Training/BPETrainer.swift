@@ -16,6 +16,8 @@ public struct BPETrainer: Sendable {
         case llama3
         /// GPT-2: the ByteLevel pre-tokenizer's own regex.
         case gpt2
+        /// Qwen2 split: as llama3 but every digit alone (better for arithmetic).
+        case qwen2
     }
 
     public var vocabularySize: Int
@@ -39,6 +41,8 @@ public struct BPETrainer: Sendable {
                                        .byteLevel(addPrefixSpace: false, useRegex: false)])
         case .llama3: return .sequence([.split(pattern: .regex(KnownPattern.cl100kRegex), behavior: .isolated, invert: false),
                                         .byteLevel(addPrefixSpace: false, useRegex: false)])
+        case .qwen2: return .sequence([.split(pattern: .regex(KnownPattern.qwen2Regex), behavior: .isolated, invert: false),
+                                       .byteLevel(addPrefixSpace: false, useRegex: false)])
         }
     }
 
@@ -47,6 +51,7 @@ public struct BPETrainer: Sendable {
         case .gpt2: return .gpt2
         case .o200k: return .o200k
         case .llama3: return .cl100k(maxDigits: 3)
+        case .qwen2: return .cl100k(maxDigits: 1)
         }
     }
 
@@ -56,6 +61,8 @@ public struct BPETrainer: Sendable {
     public struct WordCounts: Sendable {
         var table = ByteStringTable(capacity: 1 << 16)
         var counts: [Int] = []
+
+        public init() {}
 
         mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int) {
             if let e = table.find(p, n) {
