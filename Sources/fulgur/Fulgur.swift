@@ -10,5 +10,8 @@ struct Fulgur: AsyncParsableCommand {
             // Init.self, Generate.self, Score.self,
             // Benchmarks
             // Bench.self,
+            // Logic tasks (issue 5). VerifyTask is registered here only until `verify` (Verify.swift) exists:
+            // it then becomes verify's default subcommand (`fulgur verify TASK …`).
+            Tasks.self, VerifyTask.self, BenchTasks.self,
         ])
 }
