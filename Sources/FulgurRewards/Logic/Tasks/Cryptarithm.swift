@@ -54,10 +54,16 @@ public struct CryptarithmTask: PuzzleTask {
         guard let (words, result, solution) = best else {
             throw LogicTaskError.generationFailed(task: name, detail: "no equation")
         }
-        // Reveal letters until unique, then the level's extra hints.
+        // Reveal letters until unique: each time the letter whose true digit rules out the most
+        // of the other solutions found, then the level's extra hints.
         var hints: [Character: Int] = [:]
         var hidden = rng.shuffled(solution.keys.sorted())
-        while CryptarithmSolver(addends: words, result: result, hints: hints).solve(limit: 2).count > 1, let l = hidden.popLast() {
+        while true {
+            let found = CryptarithmSolver(addends: words, result: result, hints: hints).solve(limit: 64)
+            if found.count <= 1 { break }
+            let agreeing = hidden.map { l in found.filter { $0[l] == solution[l] }.count }
+            let pick = agreeing.indices.min { agreeing[$0] < agreeing[$1] }!
+            let l = hidden.remove(at: pick)
             hints[l] = solution[l]
         }
         for _ in 0..<level.extraHints where hidden.count > 2 {
