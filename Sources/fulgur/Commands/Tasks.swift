@@ -56,7 +56,8 @@ struct Tasks: ParsableCommand {
                 data.append(UInt8(ascii: "\n"))
             }
             do { try Files.writeAtomically(data, to: out) } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                let reason = error is FileError ? "\(error)" : "\(out): cannot write: \(error.localizedDescription)"
+                FileHandle.standardError.write(Data("error: \(reason)\n".utf8))
                 throw ExitCode(1)
             }
             let summary: JSONValue = ["task": .string(task), "n": .number(Double(n)),

@@ -36,7 +36,7 @@ struct VerifyTask: ParsableCommand {
             let (scores, summary) = try BatchVerification.run(env, tasks: tasks, taskFile: taskFile,
                                                               responses: records, responsesFile: responses)
             let enc = JSONEncoder()
-            enc.outputFormatting = [.withoutEscapingSlashes]
+            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var out = Data()
             for s in scores { out.append(try enc.encode(s)); out.append(UInt8(ascii: "\n")) }
             out.append(try enc.encode(["summary": summary])); out.append(UInt8(ascii: "\n"))

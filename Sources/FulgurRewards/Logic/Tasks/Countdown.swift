@@ -117,7 +117,9 @@ public struct CountdownTask: PuzzleTask {
         if used != allowed {
             var remaining = allowed
             for n in used {
-                guard let k = remaining.firstIndex(of: n) else { return .fail("uses \(n) more often than given") }
+                guard let k = remaining.firstIndex(of: n) else {
+                    return .fail(allowed.contains(n) ? "uses \(n) more often than given" : "uses \(n), which is not given")
+                }
                 remaining.remove(at: k)
             }
             return .fail("does not use \(remaining.map(String.init).joined(separator: ", "))")
