@@ -108,8 +108,7 @@ extension PuzzleTask {
     public func decodePuzzle(_ task: TaskInstance) throws -> Puzzle {
         guard task.task == name else { throw LogicTaskError.wrongTask(expected: name, found: task.task) }
         do {
-            let data = try JSONEncoder().encode(JSONValue.object(task.metadata))
-            return try JSONDecoder().decode(Puzzle.self, from: data)
+            return try JSONValue.object(task.metadata).decode(Puzzle.self)
         } catch {
             throw LogicTaskError.badMetadata(task: name, detail: Files.describe(error))
         }
