@@ -99,7 +99,8 @@ public struct CryptarithmTask: PuzzleTask {
 
     public func check(_ answer: String, puzzle p: Puzzle) -> Verdict {
         let words = p.addends + [p.result]
-        guard !p.addends.isEmpty, words.allSatisfy({ !$0.isEmpty && $0.count <= 12 && $0.allSatisfy { $0.isASCII && $0.isUppercase } })
+        guard !p.addends.isEmpty, words.allSatisfy({ !$0.isEmpty && $0.count <= 12 && $0.allSatisfy { $0.isASCII && $0.isUppercase } }),
+              p.hints.allSatisfy({ $0.key.count == 1 && (0...9).contains($0.value) })
         else { return .fail("malformed puzzle metadata") }
         let letters = Set(words.joined())
         let assignment: [Character: Int]

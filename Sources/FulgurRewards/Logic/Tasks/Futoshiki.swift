@@ -72,11 +72,9 @@ public struct FutoshikiTask: PuzzleTask {
         }
         for cell in rng.shuffled((0..<(n * n)).filter { givens[$0] == 0 }).prefix(extra) { givens[cell] = solution[cell] }
 
-        let rows = { (flat: [Int]) in (0..<n).map { Array(flat[($0 * n)..<($0 * n + n)]) } }
-        let p = Puzzle(size: n, givens: rows(givens),
+        let p = Puzzle(size: n, givens: LatinGrid.rows(givens, n),
                        less: less.sorted { $0 < $1 }.map { [$0.0 / n, $0.0 % n, $0.1 / n, $0.1 % n] })
-        return GeneratedPuzzle(puzzle: p, prompt: prompt(p),
-                               answer: rows(solution).map { $0.map(String.init).joined() }.joined(separator: "\n"))
+        return GeneratedPuzzle(puzzle: p, prompt: prompt(p), answer: LatinGrid.text(LatinGrid.rows(solution, n)))
     }
 
     func prompt(_ p: Puzzle) -> String {
@@ -124,18 +122,9 @@ public struct FutoshikiTask: PuzzleTask {
               p.less.allSatisfy({ $0.count == 4 && $0.allSatisfy { (0..<n).contains($0) } })
         else { return .fail("malformed puzzle metadata") }
         let grid: [[Int]]
-        switch AnswerParsing.digitGrid(answer, size: n) {
+        switch LatinGrid.parseAndCheck(answer, givens: p.givens) {
         case .failure(let f): return .fail(f.reason)
         case .success(let g): grid = g
-        }
-        for r in 0..<n {
-            for c in 0..<n where p.givens[r][c] != 0 && p.givens[r][c] != grid[r][c] {
-                return .fail("cell (\(r + 1), \(c + 1)) changes the given \(p.givens[r][c]) to \(grid[r][c])")
-            }
-        }
-        for i in 0..<n {
-            if Set(grid[i]).count != n { return .fail("row \(i + 1) repeats a digit") }
-            if Set(grid.map { $0[i] }).count != n { return .fail("column \(i + 1) repeats a digit") }
         }
         for l in p.less where !(grid[l[0]][l[1]] < grid[l[2]][l[3]]) {
             return .fail("(\(l[0] + 1),\(l[1] + 1)) < (\(l[2] + 1),\(l[3] + 1)) does not hold")

@@ -41,10 +41,8 @@ public struct SudokuTask: PuzzleTask {
             var solver = SudokuSolver(n: size, boxRows: box, boxCols: box, cells: puzzle)!
             if solver.countSolutions(limit: 2) == 1 { blanks += 1 } else { puzzle[cell] = kept }
         }
-        let rows = { (flat: [Int]) in (0..<size).map { Array(flat[($0 * size)..<($0 * size + size)]) } }
-        let p = Puzzle(size: size, boxRows: box, boxCols: box, givens: rows(puzzle))
-        let answer = rows(solution).map { $0.map(String.init).joined() }.joined(separator: "\n")
-        return GeneratedPuzzle(puzzle: p, prompt: prompt(p), answer: answer)
+        let p = Puzzle(size: size, boxRows: box, boxCols: box, givens: LatinGrid.rows(puzzle, size))
+        return GeneratedPuzzle(puzzle: p, prompt: prompt(p), answer: LatinGrid.text(LatinGrid.rows(solution, size)))
     }
 
     func prompt(_ p: Puzzle) -> String {
@@ -77,28 +75,16 @@ public struct SudokuTask: PuzzleTask {
               p.givens.allSatisfy({ $0.count == p.size })
         else { return .fail("malformed puzzle metadata") }
         let grid: [[Int]]
-        switch AnswerParsing.digitGrid(answer, size: p.size) {
+        switch LatinGrid.parseAndCheck(answer, givens: p.givens) {
         case .failure(let f): return .fail(f.reason)
         case .success(let g): grid = g
         }
-        for r in 0..<p.size {
-            for c in 0..<p.size where p.givens[r][c] != 0 && p.givens[r][c] != grid[r][c] {
-                return .fail("cell (row \(r + 1), column \(c + 1)) changes the given \(p.givens[r][c]) to \(grid[r][c])")
-            }
-        }
-        for i in 0..<p.size {
-            if let d = repeated(grid[i]) { return .fail("row \(i + 1) repeats \(d)") }
-            if let d = repeated(grid.map { $0[i] }) { return .fail("column \(i + 1) repeats \(d)") }
-            let r0 = (i / (p.size / p.boxCols)) * p.boxRows, c0 = (i % (p.size / p.boxCols)) * p.boxCols
+        let across = p.size / p.boxCols
+        for b in 0..<p.size {
+            let r0 = (b / across) * p.boxRows, c0 = (b % across) * p.boxCols
             let cells = (0..<p.boxRows).flatMap { dr in (0..<p.boxCols).map { dc in grid[r0 + dr][c0 + dc] } }
-            if let d = repeated(cells) { return .fail("box \(i + 1) repeats \(d)") }
+            if let d = LatinGrid.repeated(cells) { return .fail("box \(b + 1) repeats \(d)") }
         }
         return .pass()
-    }
-
-    private func repeated(_ values: [Int]) -> Int? {
-        var seen = Set<Int>()
-        for v in values where !seen.insert(v).inserted { return v }
-        return nil
     }
 }
