@@ -53,8 +53,8 @@ struct CryptarithmSolver {
                 found.append(Dictionary(uniqueKeysWithValues: zip(letters, digit)))
                 return
             }
-            let choices = fixed[k] >= 0 ? [fixed[k]] : Array(0...9)
-            for d in choices where !used[d] && !(d == 0 && leading[k]) {
+            let range = fixed[k] >= 0 ? fixed[k]...fixed[k] : 0...9
+            for d in range where !used[d] && !(d == 0 && leading[k]) {
                 digit[k] = d; used[d] = true
                 if columnsHold(columnsDoneAfter[k]) { search(k + 1) }
                 used[d] = false; digit[k] = -1
