@@ -112,6 +112,19 @@ enum Corpus {
             let p = try FutoshikiTask().decodePuzzle(t)
             return gridCorruptions(t.answer, givens: p.givens, rng: &rng)
         }),
+        TaskSpec(env: KukurasuTask(), metric: { t in
+            let p = try KukurasuTask().decodePuzzle(t)
+            return Double(p.rowClues.count * p.rowClues.count - p.known.count)
+        }, corrupt: { t, rng in
+            // Flip one unknown cell (the shading is unique, so any other grid is wrong); drop a row.
+            let p = try KukurasuTask().decodePuzzle(t)
+            var g = t.answer.split(separator: "\n").map { Array($0) }
+            let n = g.count
+            let free = (0..<(n * n)).filter { c in !p.known.contains { $0[0] * n + $0[1] == c } }
+            let c = rng.pick(free)
+            g[c / n][c % n] = g[c / n][c % n] == "1" ? "0" : "1"
+            return [g.map { String($0) }.joined(separator: "\n"), g.dropLast().map { String($0) }.joined(separator: "\n")]
+        }),
         TaskSpec(env: DyckCompletionTask(), metric: { t in
             Double(try DyckCompletionTask().decodePuzzle(t).prefix.count)
         }, corrupt: { t, rng in

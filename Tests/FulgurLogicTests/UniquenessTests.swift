@@ -136,6 +136,26 @@ import Testing
         #expect(checked >= 10)
     }
 
+    /// Kukurasu up to 5×5: all 2^(n²) shadings tried.
+    @Test func smallKukurasusAreUnique() throws {
+        for d in 1...3 {
+            for t in Corpus.instances["kukurasu"]![d]! {
+                let p = try KukurasuTask().decodePuzzle(t)
+                let n = p.rowClues.count
+                var solutions: [Int] = []
+                for mask in 0..<(1 << (n * n)) {
+                    let shaded = { (r: Int, c: Int) in mask >> (r * n + c) & 1 == 1 }
+                    let rowsOK = (0..<n).allSatisfy { r in (0..<n).filter { shaded(r, $0) }.map { $0 + 1 }.reduce(0, +) == p.rowClues[r] }
+                    let colsOK = (0..<n).allSatisfy { c in (0..<n).filter { shaded($0, c) }.map { $0 + 1 }.reduce(0, +) == p.columnClues[c] }
+                    if rowsOK && colsOK && p.known.allSatisfy({ shaded($0[0], $0[1]) == ($0[2] == 1) }) { solutions.append(mask) }
+                }
+                #expect(solutions.count == 1, "\(t.id): \(solutions.count) solutions")
+                let answer = t.answer.filter { $0 == "0" || $0 == "1" }
+                #expect(solutions.first.map { m in String((0..<(n * n)).map { m >> $0 & 1 == 1 ? "1" : "0" }) } == answer)
+            }
+        }
+    }
+
     /// Web of lies: the puzzle is re-read from the prompt text (not the metadata) and all 2^n
     /// truth assignments are tried.
     @Test func webOfLiesFromPromptIsUnique() throws {

@@ -8,6 +8,7 @@ public enum LogicTasks {
         WebOfLiesTask(),
         ArrowMazeTask(),
         FutoshikiTask(),
+        KukurasuTask(),
         DyckCompletionTask(),
         BooleanExpressionsTask(),
         CipherTask(),
