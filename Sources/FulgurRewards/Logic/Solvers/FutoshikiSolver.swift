@@ -6,8 +6,10 @@ import FulgurSupport
 /// singles in every row and column; then it branches on the smallest domain.
 struct FutoshikiSolver {
     let n: Int
-    private let less: [(Int, Int)]
-    private let units: [[Int]]
+    /// Relation k says value(smaller[k]) < value(larger[k]).
+    private let smaller: [Int], larger: [Int]
+    /// The 2n rows and columns, n cell indices each, flattened.
+    private let units: [Int]
     private var start: [UInt16]
     private var shuffler: SeededRNG?
     /// The first solution found by the last search (row-major digits).
@@ -16,8 +18,8 @@ struct FutoshikiSolver {
     /// `less` holds pairs (a, b) of flat cell indices meaning value(a) < value(b).
     init(n: Int, givens: [Int], less: [(Int, Int)]) {
         self.n = n
-        self.less = less
-        units = (0..<n).map { r in (0..<n).map { r * n + $0 } } + (0..<n).map { c in (0..<n).map { $0 * n + c } }
+        smaller = less.map(\.0); larger = less.map(\.1)
+        units = (0..<n).flatMap { r in (0..<n).map { r * n + $0 } } + (0..<n).flatMap { c in (0..<n).map { $0 * n + c } }
         let full = UInt16((1 << n) - 1)
         start = givens.map { v in (1...n).contains(v) ? UInt16(1 << (v - 1)) : full }
     }
@@ -61,46 +63,64 @@ struct FutoshikiSolver {
         }
     }
 
-    private func propagate(_ d: inout [UInt16]) -> Bool {
+    private func propagate(_ domains: inout [UInt16]) -> Bool {
+        let n = self.n
         let full = UInt16((1 << n) - 1)
-        var changed = true
-        while changed {
-            changed = false
-            for (a, b) in less {
-                guard d[a] != 0, d[b] != 0 else { return false }
-                let maxB = 15 - d[b].leadingZeroBitCount          // index of b's largest digit
-                let minA = d[a].trailingZeroBitCount              // index of a's smallest digit
-                let na = d[a] & UInt16((1 << maxB) - 1)
-                let nb = d[b] & full & ~UInt16((1 << (minA + 1)) - 1)
-                if na != d[a] || nb != d[b] {
-                    if na == 0 || nb == 0 { return false }
-                    d[a] = na; d[b] = nb; changed = true
-                }
-            }
-            for unit in units {
-                var seen: UInt16 = 0
-                for i in unit where d[i].nonzeroBitCount == 1 {
-                    if seen & d[i] != 0 { return false }
-                    seen |= d[i]
-                }
-                for i in unit where d[i].nonzeroBitCount > 1 && d[i] & seen != 0 {
-                    d[i] &= ~seen
-                    if d[i] == 0 { return false }
-                    changed = true
-                }
-                var once: UInt16 = 0, twice: UInt16 = 0
-                for i in unit { twice |= once & d[i]; once |= d[i] }
-                if once != full { return false }
-                let hidden = once & ~twice
-                if hidden != 0 {
-                    for i in unit where d[i].nonzeroBitCount > 1 && d[i] & hidden != 0 {
-                        let h = d[i] & hidden
-                        if h.nonzeroBitCount > 1 { return false }
-                        d[i] = h; changed = true
+        return domains.withUnsafeMutableBufferPointer { d in
+            smaller.withUnsafeBufferPointer { sm in
+                larger.withUnsafeBufferPointer { lg in
+                    units.withUnsafeBufferPointer { units in
+                        var changed = true
+                        while changed {
+                            changed = false
+                            for k in 0..<sm.count {
+                                let a = sm[k], b = lg[k]
+                                guard d[a] != 0, d[b] != 0 else { return false }
+                                let maxB = 15 - d[b].leadingZeroBitCount          // index of b's largest digit
+                                let minA = d[a].trailingZeroBitCount              // index of a's smallest digit
+                                let na = d[a] & UInt16((1 << maxB) - 1)
+                                let nb = d[b] & full & ~UInt16((1 << (minA + 1)) - 1)
+                                if na != d[a] || nb != d[b] {
+                                    if na == 0 || nb == 0 { return false }
+                                    d[a] = na; d[b] = nb; changed = true
+                                }
+                            }
+                            for u in 0..<(2 * n) {
+                                let base = u * n
+                                // Naked singles: a fixed digit leaves the unit's other cells.
+                                var seen: UInt16 = 0
+                                for k in base..<(base + n) where d[units[k]].nonzeroBitCount == 1 {
+                                    if seen & d[units[k]] != 0 { return false }
+                                    seen |= d[units[k]]
+                                }
+                                for k in base..<(base + n) {
+                                    let i = units[k]
+                                    if d[i].nonzeroBitCount > 1 && d[i] & seen != 0 {
+                                        d[i] &= ~seen
+                                        if d[i] == 0 { return false }
+                                        changed = true
+                                    }
+                                }
+                                // Hidden singles: a digit only one cell can take goes there.
+                                var once: UInt16 = 0, twice: UInt16 = 0
+                                for k in base..<(base + n) { twice |= once & d[units[k]]; once |= d[units[k]] }
+                                if once != full { return false }
+                                let hidden = once & ~twice
+                                if hidden != 0 {
+                                    for k in base..<(base + n) {
+                                        let i = units[k]
+                                        guard d[i].nonzeroBitCount > 1 && d[i] & hidden != 0 else { continue }
+                                        let h = d[i] & hidden
+                                        if h.nonzeroBitCount > 1 { return false }
+                                        d[i] = h; changed = true
+                                    }
+                                }
+                            }
+                        }
+                        return true
                     }
                 }
             }
         }
-        return true
     }
 }
