@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
     ]
 )

@@ -14,5 +14,7 @@ struct Fulgur: AsyncParsableCommand {
             Tokenize.self, TokenizerCommand.self,
             // Benchmarks
             Bench.self,
+            // Environments (issue 5)
+            Tasks.self, VerifyTask.self,
         ])
 }
