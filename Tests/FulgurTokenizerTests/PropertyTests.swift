@@ -62,9 +62,9 @@ import Testing
                 tok.model.initialSymbols(w.baseAddress!, 0, w.count, &a.symbols)
                 tok.model.initialSymbols(w.baseAddress!, 0, w.count, &b.symbols)
             }
-            tok.model.merges.withPointers { k, v in
-                tok.model.mergeLinear(&a.symbols, &a.pairs, k, v)
-                tok.model.mergeWithHeap(&b, k, v)
+            tok.model.merges.withPointer { table in
+                tok.model.mergeLinear(&a.symbols, &a.pairs, table)
+                tok.model.mergeWithHeap(&b, table)
             }
             #expect(a.symbols == b.symbols)
         }
