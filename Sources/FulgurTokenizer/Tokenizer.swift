@@ -75,6 +75,7 @@ public struct Tokenizer: Sendable {
             }
         }
         var merges = MergeTable(capacity: max(m.merges.count, 1))
+        var joined: [UInt8] = []
         for (rank, pair) in m.merges.enumerated() {
             let path = "model.merges[\(rank)]"
             guard let a = ids.find(pair.left.utf8) else {
@@ -83,7 +84,10 @@ public struct Tokenizer: Sendable {
             guard let b = ids.find(pair.right.utf8) else {
                 throw TokenizerError(.invalidValue, path: path, "merge of '\(pair.left)' and '\(pair.right)': '\(pair.right)' is not in the vocabulary")
             }
-            guard let merged = ids.find((pair.left + pair.right).utf8) else {
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: pair.left.utf8)
+            joined.append(contentsOf: pair.right.utf8)
+            guard let merged = ids.find(joined) else {
                 throw TokenizerError(.invalidValue, path: path, "merge result '\(pair.left + pair.right)' is not in the vocabulary")
             }
             merges.insert(a, b, rank: UInt32(rank), merged: merged)

@@ -104,6 +104,9 @@ struct ByteStringTable: Sendable {
     }
 
     func find<C: Collection>(_ key: C) -> Int32? where C.Element == UInt8 {
+        if let found = key.withContiguousStorageIfAvailable({ find($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }) {
+            return found
+        }
         let bytes = Array(key)
         return bytes.withUnsafeBufferPointer { find($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
     }
