@@ -197,7 +197,6 @@ public struct Tokenizer: Sendable {
         var bpe: BPEScratch
         var work: [UInt8] = []
         var pieces: [Int] = []
-        var segments: [Int] = []
         var split = PreTokenizer.Scratch()
         var skipSpecial = false
 

@@ -23,7 +23,7 @@ import Testing
         #expect(ids.filter { $0 == 2 }.count == 1)
         #expect(ids.filter { $0 == 0 }.count == 2)
         #expect(ids.last == 0)
-        #expect(tok.encode("<end_of_sentence") .allSatisfy { !tok.specialTokenIds.contains($0) })
+        #expect(tok.encode("<end_of_sentence").allSatisfy { !tok.specialTokenIds.contains($0) })
     }
 
     /// The hand-written scanners against ICU running the same regex (an independent engine).
