@@ -38,6 +38,9 @@ public struct Tokenizer: Sendable {
         try self.init(config: try TokenizerConfig(json: json))
     }
 
+    /// Ids index dense tables; real vocabularies stay far below this.
+    static let maxId = 1 << 24
+
     public init(config: TokenizerConfig) throws(TokenizerError) {
         preTokenizer = try PreTokenizer(config.preTokenizer)
         normalizer = Normalizer(config.normalizer)
@@ -46,15 +49,15 @@ public struct Tokenizer: Sendable {
 
         // Vocabulary: exact token strings (as UTF-8) → id, and id → string.
         var ids = ByteStringTable(capacity: m.vocab.count + config.addedTokens.count)
-        var maxId = -1
-        for (i, entry) in m.vocab.enumerated() {
-            guard entry.id >= 0 && entry.id < Int(Int32.max) else {
-                throw TokenizerError(.invalidValue, path: "model.vocab[\(i)]", "invalid id \(entry.id) for '\(entry.token)'")
+        var largestId = -1
+        for entry in m.vocab {
+            guard entry.id >= 0 && entry.id < Self.maxId else {
+                throw TokenizerError(.invalidValue, path: "model.vocab.\(entry.token)", "invalid id \(entry.id) for '\(entry.token)' (ids must be below \(Self.maxId))")
             }
             ids.insert(entry.token.utf8, value: Int32(entry.id))
-            maxId = max(maxId, entry.id)
+            largestId = max(largestId, entry.id)
         }
-        var strings = [String?](repeating: nil, count: maxId + 1)
+        var strings = [String?](repeating: nil, count: largestId + 1)
         for (token, id) in m.vocab {
             if let other = strings[id], !other.utf8.elementsEqual(token.utf8) {
                 throw TokenizerError(.invalidValue, path: "model.vocab", "tokens '\(other)' and '\(token)' share id \(id)")
@@ -75,6 +78,7 @@ public struct Tokenizer: Sendable {
             }
         }
         var merges = MergeTable(capacity: max(m.merges.count, 1))
+        var joined: [UInt8] = []
         for (rank, pair) in m.merges.enumerated() {
             let path = "model.merges[\(rank)]"
             guard let a = ids.find(pair.left.utf8) else {
@@ -83,7 +87,10 @@ public struct Tokenizer: Sendable {
             guard let b = ids.find(pair.right.utf8) else {
                 throw TokenizerError(.invalidValue, path: path, "merge of '\(pair.left)' and '\(pair.right)': '\(pair.right)' is not in the vocabulary")
             }
-            guard let merged = ids.find((pair.left + pair.right).utf8) else {
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: pair.left.utf8)
+            joined.append(contentsOf: pair.right.utf8)
+            guard let merged = ids.find(joined) else {
                 throw TokenizerError(.invalidValue, path: path, "merge result '\(pair.left + pair.right)' is not in the vocabulary")
             }
             merges.insert(a, b, rank: UInt32(rank), merged: merged)
@@ -112,8 +119,8 @@ public struct Tokenizer: Sendable {
         var specials = Set<Int>()
         var addedIds: [(id: Int, content: String, spelling: String)] = []
         for (i, t) in config.addedTokens.enumerated() where !t.content.isEmpty {
-            guard t.id >= 0 && t.id < Int(Int32.max) else {
-                throw TokenizerError(.invalidValue, path: "added_tokens[\(i)].id", "invalid id \(t.id)")
+            guard t.id >= 0 && t.id < Self.maxId else {
+                throw TokenizerError(.invalidValue, path: "added_tokens[\(i)].id", "invalid id \(t.id) (ids must be below \(Self.maxId))")
             }
             let id = Int(ids.find(t.content.utf8) ?? Int32(t.id))
             if t.special { specials.insert(id) }
@@ -190,7 +197,6 @@ public struct Tokenizer: Sendable {
         var bpe: BPEScratch
         var work: [UInt8] = []
         var pieces: [Int] = []
-        var segments: [Int] = []
         var split = PreTokenizer.Scratch()
         var skipSpecial = false
 

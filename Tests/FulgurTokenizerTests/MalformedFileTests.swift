@@ -74,6 +74,8 @@ import Testing
         let behavior = split.setting("pattern", to: .object([("String", .string(" "))])).setting("behavior", to: .string("Sideways"))
         #expect(error(try Self.base().setting("pre_tokenizer", to: behavior))?.path == "pre_tokenizer.behavior")
         #expect(error("[]")?.kind == .invalidValue)
+        let huge = try Self.base()["model"]!.setting("vocab", to: .object([("a", .number("2000000000"))]))
+        #expect(error(try Self.base().setting("model", to: huge))?.path == "model.vocab.a")
     }
 
     @Test func fileErrorsNameTheFile() {

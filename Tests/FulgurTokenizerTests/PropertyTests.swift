@@ -23,7 +23,7 @@ import Testing
         #expect(ids.filter { $0 == 2 }.count == 1)
         #expect(ids.filter { $0 == 0 }.count == 2)
         #expect(ids.last == 0)
-        #expect(tok.encode("<end_of_sentence") .allSatisfy { !tok.specialTokenIds.contains($0) })
+        #expect(tok.encode("<end_of_sentence").allSatisfy { !tok.specialTokenIds.contains($0) })
     }
 
     /// The hand-written scanners against ICU running the same regex (an independent engine).
@@ -62,9 +62,9 @@ import Testing
                 tok.model.initialSymbols(w.baseAddress!, 0, w.count, &a.symbols)
                 tok.model.initialSymbols(w.baseAddress!, 0, w.count, &b.symbols)
             }
-            tok.model.merges.withPointers { k, v in
-                tok.model.mergeLinear(&a.symbols, &a.pairs, k, v)
-                tok.model.mergeWithHeap(&b, k, v)
+            tok.model.merges.withPointer { table in
+                tok.model.mergeLinear(&a.symbols, &a.pairs, table)
+                tok.model.mergeWithHeap(&b, table)
             }
             #expect(a.symbols == b.symbols)
         }

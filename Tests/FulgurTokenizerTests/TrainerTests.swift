@@ -41,6 +41,30 @@ import Testing
         #expect(tok.encode(text).contains(2))
     }
 
+    /// A file is one sequence; only files over the chunk size are cut, after a line end.
+    @Test func filesAreWholeSequences() throws {
+        let dir = NSTemporaryDirectory() + "fulgur-train-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = "x\n  \ny = 1\nno newline at the end"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/a.txt"))
+        let trainer = BPETrainer(vocabularySize: 300, pattern: .gpt2)
+        var expected = BPETrainer.WordCounts()
+        trainer.count(text, into: &expected)
+        let whole = try trainer.countFiles([dir + "/a.txt"])
+        #expect(whole.counts == expected.counts)
+        // Cut at line ends into pieces of about 8 bytes: every byte is counted exactly once.
+        func bytesCounted(_ w: BPETrainer.WordCounts) -> Int {
+            var total = 0
+            w.table.forEach { key, entry in total += key.count * w.counts[Int(entry)] }
+            return total
+        }
+        let cut = try trainer.countFiles([dir + "/a.txt"], chunkBytes: 8)
+        #expect(bytesCounted(whole) == text.utf8.count)
+        #expect(bytesCounted(cut) == text.utf8.count)
+        #expect(cut.counts != whole.counts)  // the cuts did change the words
+    }
+
     @Test func tooSmallAVocabularyIsAnError() {
         let trainer = BPETrainer(vocabularySize: 100, specialTokens: ["<pad>"])
         #expect(throws: TokenizerError.self) { try trainer.train(BPETrainer.WordCounts()) }

@@ -26,11 +26,11 @@ struct BPEModel: Sendable {
         if n <= WordCache.maxKeyLength, scratch.cache.enabled, scratch.cache.lookup(p + start, n, into: &out) { return }
         let first = out.count
         initialSymbols(p, start, end, &scratch.symbols)
-        merges.withPointers { keys, vals in
+        merges.withPointer { table in
             if scratch.symbols.count > Self.heapThreshold {
-                mergeWithHeap(&scratch, keys, vals)
+                mergeWithHeap(&scratch, table)
             } else {
-                mergeLinear(&scratch.symbols, &scratch.pairs, keys, vals)
+                mergeLinear(&scratch.symbols, &scratch.pairs, table)
             }
         }
         for s in scratch.symbols { out.append(Int(s)) }
@@ -68,13 +68,11 @@ struct BPEModel: Sendable {
 
     /// Repeatedly merges the leftmost lowest-ranked pair; O(n²), fastest for short words.
     @inline(__always)
-    func mergeLinear(_ sym: inout [Int32], _ pairs: inout [UInt64], _ keys: UnsafePointer<UInt64>,
-                             _ vals: UnsafePointer<UInt64>)
-    {
+    func mergeLinear(_ sym: inout [Int32], _ pairs: inout [UInt64], _ table: UnsafePointer<UInt64>) {
         var n = sym.count
         if n < 2 { return }
         pairs.removeAll(keepingCapacity: true)
-        for i in 0..<n - 1 { pairs.append(merges.lookup(sym[i], sym[i + 1], keys, vals)) }
+        for i in 0..<n - 1 { pairs.append(merges.lookup(sym[i], sym[i + 1], table)) }
         sym.withUnsafeMutableBufferPointer { s in
             pairs.withUnsafeMutableBufferPointer { r in
                 while n > 1 {
@@ -89,8 +87,8 @@ struct BPEModel: Sendable {
                     k = bi + 1
                     while k < n - 2 { r[k] = r[k + 1]; k += 1 }
                     n -= 1
-                    if bi > 0 { r[bi - 1] = merges.lookup(s[bi - 1], s[bi], keys, vals) }
-                    if bi < n - 1 { r[bi] = merges.lookup(s[bi], s[bi + 1], keys, vals) }
+                    if bi > 0 { r[bi - 1] = merges.lookup(s[bi - 1], s[bi], table) }
+                    if bi < n - 1 { r[bi] = merges.lookup(s[bi], s[bi + 1], table) }
                 }
             }
         }
@@ -99,7 +97,7 @@ struct BPEModel: Sendable {
 
     /// HF's algorithm: a min-heap of (rank, position) over a linked list of symbols, with
     /// stale entries skipped when popped. O(n log n) for long words (runs of thousands of bytes).
-    func mergeWithHeap(_ scratch: inout BPEScratch, _ keys: UnsafePointer<UInt64>, _ vals: UnsafePointer<UInt64>) {
+    func mergeWithHeap(_ scratch: inout BPEScratch, _ table: UnsafePointer<UInt64>) {
         let n = scratch.symbols.count
         var heap = MinHeap(storage: scratch.heap)
         scratch.prev.removeAll(keepingCapacity: true)
@@ -112,7 +110,7 @@ struct BPEModel: Sendable {
             scratch.prev.withUnsafeMutableBufferPointer { prev in
                 scratch.next.withUnsafeMutableBufferPointer { next in
                     for i in 0..<n - 1 {
-                        let m = merges.lookup(sym[i], sym[i + 1], keys, vals)
+                        let m = merges.lookup(sym[i], sym[i + 1], table)
                         if m != UInt64.max { heap.push(m & ~0xFFFF_FFFF | UInt64(i)) }
                     }
                     while let top = heap.pop() {
@@ -121,7 +119,7 @@ struct BPEModel: Sendable {
                         if sym[pos] < 0 { continue }  // merged into its left neighbour
                         let nx = Int(next[pos])
                         if nx < 0 { continue }
-                        let m = merges.lookup(sym[pos], sym[nx], keys, vals)
+                        let m = merges.lookup(sym[pos], sym[nx], table)
                         if m == UInt64.max || m >> 32 != rank { continue }  // stale entry
                         sym[pos] = Int32(truncatingIfNeeded: m & 0xFFFF_FFFF)
                         sym[nx] = -1
@@ -130,11 +128,11 @@ struct BPEModel: Sendable {
                         if after >= 0 { prev[Int(after)] = Int32(pos) }
                         let pv = Int(prev[pos])
                         if pv >= 0 {
-                            let m2 = merges.lookup(sym[pv], sym[pos], keys, vals)
+                            let m2 = merges.lookup(sym[pv], sym[pos], table)
                             if m2 != UInt64.max { heap.push(m2 & ~0xFFFF_FFFF | UInt64(pv)) }
                         }
                         if after >= 0 {
-                            let m3 = merges.lookup(sym[pos], sym[Int(after)], keys, vals)
+                            let m3 = merges.lookup(sym[pos], sym[Int(after)], table)
                             if m3 != UInt64.max { heap.push(m3 & ~0xFFFF_FFFF | UInt64(pos)) }
                         }
                     }

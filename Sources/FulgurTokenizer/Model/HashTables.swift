@@ -104,6 +104,9 @@ struct ByteStringTable: Sendable {
     }
 
     func find<C: Collection>(_ key: C) -> Int32? where C.Element == UInt8 {
+        if let found = key.withContiguousStorageIfAvailable({ find($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }) {
+            return found
+        }
         let bytes = Array(key)
         return bytes.withUnsafeBufferPointer { find($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
     }
@@ -117,20 +120,22 @@ struct ByteStringTable: Sendable {
     }
 }
 
-/// A pair of token ids → (rank, merged id), for BPE merges.
+/// A pair of token ids → (rank, merged id), for BPE merges. Keys and values are interleaved so
+/// a probe touches one cache line.
 struct MergeTable: Sendable {
-    private var keys: [UInt64]
-    private var vals: [UInt64]
+    /// slot i: key at 2i, value at 2i + 1.
+    private var slots: [UInt64]
     private let shift: UInt64
+    private let mask: Int
 
     static let empty = UInt64.max
 
     init(capacity: Int) {
         var bits = 4
         while (1 << bits) < capacity * 2 { bits += 1 }
-        keys = Array(repeating: MergeTable.empty, count: 1 << bits)
-        vals = Array(repeating: 0, count: 1 << bits)
+        slots = Array(repeating: MergeTable.empty, count: 2 << bits)
         shift = UInt64(64 - bits)
+        mask = (1 << bits) - 1
     }
 
     @inline(__always)
@@ -143,27 +148,25 @@ struct MergeTable: Sendable {
     mutating func insert(_ a: Int32, _ b: Int32, rank: UInt32, merged: Int32) {
         let k = MergeTable.key(a, b)
         var s = slot(k)
-        let m = keys.count - 1
-        while keys[s] != MergeTable.empty && keys[s] != k { s = (s + 1) & m }
-        keys[s] = k
-        vals[s] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: merged))
+        while slots[2 * s] != MergeTable.empty && slots[2 * s] != k { s = (s + 1) & mask }
+        slots[2 * s] = k
+        slots[2 * s + 1] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: merged))
     }
 
     /// Packed `rank << 32 | merged`, or `UInt64.max` when the pair does not merge.
     @inline(__always)
-    func lookup(_ a: Int32, _ b: Int32, _ keys: UnsafePointer<UInt64>, _ vals: UnsafePointer<UInt64>) -> UInt64 {
+    func lookup(_ a: Int32, _ b: Int32, _ table: UnsafePointer<UInt64>) -> UInt64 {
         let k = MergeTable.key(a, b)
         var s = slot(k)
-        let m = self.keys.count - 1
         while true {
-            let x = keys[s]
-            if x == k { return vals[s] }
+            let x = table[2 * s]
+            if x == k { return table[2 * s + 1] }
             if x == MergeTable.empty { return UInt64.max }
-            s = (s + 1) & m
+            s = (s + 1) & mask
         }
     }
 
-    func withPointers<R>(_ body: (UnsafePointer<UInt64>, UnsafePointer<UInt64>) -> R) -> R {
-        keys.withUnsafeBufferPointer { k in vals.withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!) } }
+    func withPointer<R>(_ body: (UnsafePointer<UInt64>) -> R) -> R {
+        slots.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

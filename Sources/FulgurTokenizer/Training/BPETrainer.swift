@@ -93,31 +93,28 @@ public struct BPETrainer: Sendable {
         }
     }
 
-    /// Reads the files (each one training sequence; files over 256 MB are read in pieces cut
-    /// at line ends). Errors name the file.
-    public func countFiles(_ paths: [String]) throws -> WordCounts {
+    /// Reads the files, each one training sequence. Files over `chunkBytes` are read in pieces
+    /// cut after a line end (each piece a sequence). Errors name the file.
+    public func countFiles(_ paths: [String], chunkBytes: Int = 256 << 20) throws -> WordCounts {
         var words = WordCounts()
+        func add(_ data: Data, _ path: String) throws {
+            guard let text = String(validating: data, as: UTF8.self) else { throw FileError(path, "not valid UTF-8 text") }
+            count(text, into: &words)
+        }
         for path in paths {
             guard let handle = FileHandle(forReadingAtPath: path) else { throw FileError(path, "cannot read file") }
             defer { try? handle.close() }
-            var carry = Data()
+            var pending = Data()
             while true {
-                let chunk = handle.readData(ofLength: 256 << 20)
-                var data = carry + chunk
-                carry = Data()
-                if !chunk.isEmpty, let lastNewline = data.lastIndex(of: 0x0A), lastNewline + 1 < data.endIndex {
-                    carry = data[(lastNewline + 1)...]
-                    data = data[..<(lastNewline + 1)]
-                } else if !chunk.isEmpty, data.lastIndex(of: 0x0A) == nil {
-                    carry = data
-                    continue
-                }
-                guard let text = String(validating: data, as: UTF8.self) else {
-                    throw FileError(path, "not valid UTF-8 text")
-                }
-                count(text, into: &words)
+                let chunk = handle.readData(ofLength: chunkBytes)
+                pending += chunk
                 if chunk.isEmpty { break }
+                // Keep reading until a line end lets us cut (or the file ends).
+                guard pending.count >= chunkBytes, let cut = pending.lastIndex(of: 0x0A) else { continue }
+                try add(pending[..<(cut + 1)], path)
+                pending = Data(pending[(cut + 1)...])
             }
+            try add(pending, path)
         }
         return words
     }
