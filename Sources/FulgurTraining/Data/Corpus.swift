@@ -10,12 +10,17 @@ import FulgurTokenizer
 ///   (reasoning, answer, tool calls and its closing `<end_of_sentence>`).
 public struct CorpusEncoder: Sendable {
     public let tokenizer: Tokenizer
-    public let chat = ChatFormat()
+    /// nil when the tokenizer lacks the chat layout's special tokens (chat data is then an error).
+    public let template: ChatTemplate?
+    let templateError: String?
     let endOfSentence: Int?
 
     public init(tokenizer: Tokenizer) {
         self.tokenizer = tokenizer
         endOfSentence = tokenizer.specialTokenId(ChatFormat.endOfSentence)
+        do { template = try ChatTemplate(tokenizer: tokenizer); templateError = nil } catch {
+            template = nil; templateError = "\(error)"
+        }
     }
 
     public func example(text: String) -> Example {
@@ -24,37 +29,19 @@ public struct CorpusEncoder: Sendable {
         return Example(ids: ids)
     }
 
+    func chatTemplate() throws -> ChatTemplate {
+        guard let template else { throw FileError("tokenizer", templateError ?? "no chat template") }
+        return template
+    }
+
     /// Throws when the tokenizer lacks the chat layout's special tokens.
     public func example(messages: [ChatMessage]) throws -> Example {
-        var ids: [Int] = [], mask: [Bool] = []
-        for seg in chat.segments(messages, addGenerationPrompt: false) {
-            let part: [Int]
-            if seg.isSpecialToken {
-                guard let id = tokenizer.specialTokenId(seg.text) else {
-                    throw FileError("tokenizer", "the chat format needs the special token \(seg.text), which this tokenizer lacks")
-                }
-                part = [id]
-            } else {
-                part = tokenizer.encode(seg.text)
-            }
-            ids += part
-            mask += Array(repeating: seg.isAssistantOutput, count: part.count)
-        }
-        return Example(ids: ids, lossMask: mask)
+        let e = try chatTemplate().encode(messages)
+        return Example(ids: e.ids, lossMask: e.assistantMask)
     }
 
     /// The prompt of a conversation up to the generation prompt (for sampling).
-    public func prompt(_ messages: [ChatMessage]) throws -> [Int] {
-        try chat.segments(messages, addGenerationPrompt: true).flatMap { seg -> [Int] in
-            if seg.isSpecialToken {
-                guard let id = tokenizer.specialTokenId(seg.text) else {
-                    throw FileError("tokenizer", "the chat format needs the special token \(seg.text), which this tokenizer lacks")
-                }
-                return [id]
-            }
-            return tokenizer.encode(seg.text)
-        }
-    }
+    public func prompt(_ messages: [ChatMessage]) throws -> [Int] { try chatTemplate().encodePrompt(messages) }
 
     /// `.txt` files are one document each; `.jsonl` lines are `{"text": …}` or
     /// `{"messages": [...]}`. Errors name the file and line.
