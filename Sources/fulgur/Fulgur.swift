@@ -8,7 +8,10 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             Init.self, Generate.self, Score.self,
+            // Rewards (issue 5)
+            Verify.self,
             // Benchmarks
             // Bench.self,
+            BenchVerify.self,
         ])
 }
