@@ -39,7 +39,7 @@ public enum AnswerExtractor {
         while i < n {
             guard b[i] == UInt8(ascii: "\\") else { i += 1; continue }
             var len = 0
-            if hasPrefix(b, i + 1, "boxed") { len = 6 } else if hasPrefix(b, i + 1, "fbox") { len = 5 }
+            if hasPrefix(b, i + 1, boxedBytes) { len = 6 } else if hasPrefix(b, i + 1, fboxBytes) { len = 5 }
             guard len > 0, !isLetter(at(b, i + len)) else { i += 1; continue }
             let start = i
             var j = i + len
@@ -49,7 +49,7 @@ public enum AnswerExtractor {
                 var content = Array(b[(j + 1)..<contentEnd])
                 if !closed { content = cutUnclosed(content) }
                 out.append(Box(start: start, end: closed ? contentEnd + 1 : contentEnd,
-                               content: unwrapNested(String(decoding: content, as: UTF8.self))))
+                               content: String(decoding: content, as: UTF8.self)))
                 i = closed ? contentEnd + 1 : n
             } else {
                 // `\boxed 7`: a single token argument.
@@ -94,32 +94,56 @@ public enum AnswerExtractor {
         return c
     }
 
-    /// `\boxed{\boxed{7}}` and `\fbox{\boxed{91}}` are the inner answer.
+    static let boxedBytes = Array("boxed".utf8), fboxBytes = Array("fbox".utf8)
+
+    /// `\boxed{\boxed{7}}` and `\fbox{\boxed{91}}` are the inner answer (a few levels deep; a
+    /// deeper pile is left to the parser, which rejects it).
     static func unwrapNested(_ s: String) -> String {
         var text = s.trimmingCharacters(in: .whitespacesAndNewlines)
         for _ in 0..<8 {
-            let b = Array(text.utf8)
-            let inner = boxes(b)
-            guard inner.count == 1, inner[0].start == 0, inner[0].end >= b.count else { break }
-            text = inner[0].content
+            var b = Array(text.utf8)
+            var len = 0
+            if b.first == UInt8(ascii: "\\") {
+                if hasPrefix(b, 1, boxedBytes) { len = 6 } else if hasPrefix(b, 1, fboxBytes) { len = 5 }
+            }
+            guard len > 0 else { break }
+            var j = len
+            while j < b.count, b[j] == 32 { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: "{") else { break }
+            let (end, closed) = matchBrace(b, open: j)
+            if closed {
+                guard b[(end + 1)...].allSatisfy(isSpace) else { break }
+                b = Array(b[(j + 1)..<end])
+            } else {
+                b = cutUnclosed(Array(b[(j + 1)...]))
+            }
+            text = String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return text
     }
 
+    static let maxGroup = 64
+    /// Longest statement answer scanned after (or before) a marker: keeps extraction linear.
+    static let maxCapture = 4096
+
     static func lastBoxedAnswer(_ b: [UInt8]) -> String? {
         let all = boxes(b)
         guard let last = all.last else { return nil }
-        // Walk back over boxes joined only by connectors: one multi-part answer.
+        // Walk back over boxes joined only by connectors: one multi-part answer (at most 64 parts).
         var group = [last]
         var k = all.count - 2
-        while k >= 0, joinable(b, from: all[k].end, to: group[0].start) {
-            group.insert(all[k], at: 0)
+        while k >= 0, group.count < maxGroup, joinable(b, from: all[k].end, to: group[group.count - 1].start) {
+            group.append(all[k])
             k -= 1
         }
-        if group.count == 1 { return last.content }
-        if let pick = selectedIndex(b, after: last.end, count: group.count) { return group[pick].content }
+        group.reverse()
+        if group.count == 1 { return unwrapNested(last.content) }
+        if let pick = selectedIndex(b, after: last.end, count: group.count) { return unwrapNested(group[pick].content) }
         var contents: [String] = []
-        for g in group where !contents.contains(g.content) { contents.append(g.content) }
+        for g in group {
+            let c = unwrapNested(g.content)
+            if !contents.contains(c) { contents.append(c) }
+        }
         return contents.joined(separator: ", ")
     }
 
@@ -172,7 +196,8 @@ public enum AnswerExtractor {
         // <answer>X</answer>
         for r in occurrences(lower, "<answer>") {
             let start = r + 8
-            let close = firstOccurrence(lower, "</answer>", from: start) ?? b.count
+            let limit = min(b.count, start + maxCapture)
+            let close = firstOccurrence(lower, Array("</answer>".utf8), from: start, limit: limit) ?? limit
             offer(r, cleanStatement(Array(b[start..<close])), .answerTag)
         }
         // #### X
@@ -180,7 +205,7 @@ public enum AnswerExtractor {
             var s = r + 4
             while s < b.count, b[s] == UInt8(ascii: "#") { s += 1 }
             var e = s
-            while e < b.count, b[e] != 10 { e += 1 }
+            while e < b.count, e < s + maxCapture, b[e] != 10 { e += 1 }
             offer(r, cleanStatement(Array(b[s..<e])), .hashes)
         }
         // "answer is X", "answer: X" (with optional ** around), and "X is the answer".
@@ -233,13 +258,13 @@ public enum AnswerExtractor {
             let c = Array(open.utf8)
             if k >= c.count, Array(b[(k - c.count)..<k]) == c {
                 let end = k - c.count
-                if let s = lastOccurrence(b, Array(close.utf8), before: end) {
+                if let s = lastOccurrence(b, Array(close.utf8), before: end, limit: maxCapture) {
                     return cleanStatement(Array(b[(s + close.utf8.count)..<end]))
                 }
             }
         }
         var s = k
-        while s > 0, !isSpace(b[s - 1]) { s -= 1 }
+        while s > 0, s > k - maxCapture, !isSpace(b[s - 1]) { s -= 1 }
         return cleanStatement(Array(b[s..<k]))
     }
 
@@ -250,7 +275,8 @@ public enum AnswerExtractor {
         for (open, close) in [("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]"), ("$", "$")] {
             if hasPrefix(b, k, open) {
                 let s = k + open.utf8.count
-                let e = firstOccurrence(b, Array(close.utf8), from: s) ?? b.count
+                let limit = min(b.count, s + maxCapture)
+                let e = firstOccurrence(b, Array(close.utf8), from: s, limit: limit) ?? limit
                 return cleanStatement(Array(b[s..<e]))
             }
         }
@@ -261,7 +287,7 @@ public enum AnswerExtractor {
         guard k < b.count else { return [] }
         for (open, close) in [("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]"), ("$", "$")] where hasPrefix(b, k, open) {
             let s = k + open.utf8.count
-            guard let e = firstOccurrence(b, Array(close.utf8), from: s) else { return [] }
+            guard let e = firstOccurrence(b, Array(close.utf8), from: s, limit: min(b.count, s + maxCapture)) else { return [] }
             return b[(e + close.utf8.count)...]
         }
         return b[sentenceEnd(b, from: k)...]
@@ -271,7 +297,7 @@ public enum AnswerExtractor {
     /// (a decimal point such as `7.5` does not end it).
     static func sentenceEnd(_ b: [UInt8], from k: Int) -> Int {
         var e = k
-        while e < b.count {
+        while e < b.count, e < k + maxCapture {
             let c = b[e]
             if c == 10 { break }
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") {
@@ -314,12 +340,11 @@ public enum AnswerExtractor {
     @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 97 && (c | 0x20) <= 122 }
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
 
-    static func hasPrefix(_ b: [UInt8], _ k: Int, _ s: String) -> Bool {
-        var j = k
-        for c in s.utf8 {
-            guard j < b.count, b[j] == c else { return false }
-            j += 1
-        }
+    static func hasPrefix(_ b: [UInt8], _ k: Int, _ s: String) -> Bool { hasPrefix(b, k, Array(s.utf8)) }
+
+    static func hasPrefix(_ b: [UInt8], _ k: Int, _ p: [UInt8]) -> Bool {
+        guard k >= 0, k + p.count <= b.count else { return false }
+        for t in 0..<p.count where b[k + t] != p[t] { return false }
         return true
     }
 
@@ -347,12 +372,11 @@ public enum AnswerExtractor {
         return out
     }
 
-    static func firstOccurrence(_ b: [UInt8], _ s: String, from: Int) -> Int? { firstOccurrence(b, Array(s.utf8), from: from) }
-
-    static func firstOccurrence(_ b: [UInt8], _ p: [UInt8], from: Int) -> Int? {
-        guard !p.isEmpty, b.count >= p.count else { return nil }
+    /// The first `p` starting in `from..<limit`-ish (the match must end by `limit`).
+    static func firstOccurrence(_ b: [UInt8], _ p: [UInt8], from: Int, limit: Int) -> Int? {
+        guard !p.isEmpty, limit <= b.count, limit >= p.count else { return nil }
         var i = from
-        while i <= b.count - p.count {
+        while i <= limit - p.count {
             if b[i] == p[0] {
                 var k = 1
                 while k < p.count, b[i + k] == p[k] { k += 1 }
@@ -363,9 +387,10 @@ public enum AnswerExtractor {
         return nil
     }
 
-    static func lastOccurrence(_ b: [UInt8], _ p: [UInt8], before: Int) -> Int? {
+    static func lastOccurrence(_ b: [UInt8], _ p: [UInt8], before: Int, limit: Int) -> Int? {
         var i = before - p.count
-        while i >= 0 {
+        let stop = max(0, before - limit)
+        while i >= stop {
             if b[i] == p[0] {
                 var k = 1
                 while k < p.count, b[i + k] == p[k] { k += 1 }

@@ -29,6 +29,8 @@ public enum MathChecker {
         let g = goldAnswer(gold)
         let a = answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !a.isEmpty else { return (false, "empty answer") }
+        guard a.utf8.count <= MathLexer.maxLength else { return (false, "answer longer than \(MathLexer.maxLength) bytes") }
+        guard g.utf8.count <= MathLexer.maxLength else { return (false, "gold longer than \(MathLexer.maxLength) bytes") }
         if squeezed(g) == squeezed(a) { return (true, "matched (same text)") }
         if let gc = choiceLetter(g, strict: true) {
             guard let ac = choiceLetter(a, strict: false) else { return (false, "gold is choice \(gc); answer is not a choice") }
@@ -42,7 +44,10 @@ public enum MathChecker {
         do { answerExpr = try MathParser.parse(a) } catch {
             return (false, "unreadable answer: \(error)")
         }
-        return MathEquivalence.equivalent(gold: goldExpr, answer: answerExpr) ? (true, "matched") : (false, "not equal")
+        var equivalence = MathEquivalence()
+        if equivalence.equivalent(gold: goldExpr, answer: answerExpr) { return (true, "matched") }
+        if equivalence.steps >= MathEquivalence.maxSteps { return (false, "not equal (evaluation budget exhausted)") }
+        return (false, "not equal")
     }
 
     /// The gold with a `\boxed{…}` or `$…$` wrapper removed.

@@ -4,7 +4,7 @@ import Foundation
 /// exact rationals, radicals and closed forms by value, the decimal rule, percent, degrees,
 /// units, complex numbers, sets/lists (unordered), tuples/vectors/matrices (ordered),
 /// intervals ↔ inequalities, equations, and expressions by evaluation at seeded random points.
-enum MathEquivalence {
+struct MathEquivalence {
     /// Relative and absolute tolerance for values that are not both exact rationals.
     static let relativeTolerance = 1e-9
     static let absoluteTolerance = 1e-12
@@ -12,15 +12,25 @@ enum MathEquivalence {
     static let pointRelativeTolerance = 1e-7
     static let pointAbsoluteTolerance = 1e-9
     static let maxElements = 64
+    /// Evaluation steps one whole comparison may spend (all points, all elements).
+    static let maxSteps = 200_000
+    private(set) var steps = 0
 
-    static func equivalent(gold: MathExpr, answer: MathExpr) -> Bool {
+    /// A fresh evaluator holding the rest of this comparison's budget.
+    mutating func evaluator() -> MathEvaluator? {
+        guard steps < MathEquivalence.maxSteps else { return nil }
+        return MathEvaluator(limit: min(MathEvaluator.maxSteps, MathEquivalence.maxSteps - steps))
+    }
+    mutating func charge(_ ev: MathEvaluator) { steps += ev.steps }
+
+    mutating func equivalent(gold: MathExpr, answer: MathExpr) -> Bool {
         equivalent(normalize(gold), normalize(answer), depth: 0)
     }
 
     // MARK: - Normalization
 
     /// Expands ±, flattens unions of finite sets, and turns `x = ±3` into `x = 3, x = −3`.
-    static func normalize(_ e: MathExpr) -> MathExpr {
+    func normalize(_ e: MathExpr) -> MathExpr {
         switch e {
         case .list(let items, let c):
             return .list(items.flatMap { item -> [MathExpr] in
@@ -46,7 +56,7 @@ enum MathEquivalence {
 
     // MARK: - Dispatch
 
-    static func equivalent(_ g: MathExpr, _ r: MathExpr, depth: Int) -> Bool {
+    mutating func equivalent(_ g: MathExpr, _ r: MathExpr, depth: Int) -> Bool {
         guard depth < 8 else { return false }
         // Text answers compare as text.
         if case .text(let a) = g {
@@ -80,7 +90,7 @@ enum MathEquivalence {
 
     // MARK: - Collections
 
-    static func elements(_ e: MathExpr) -> [MathExpr]? {
+    func elements(_ e: MathExpr) -> [MathExpr]? {
         switch e {
         case .list(let items, _), .set(let items), .bracket(let items, _, _): return items
         case .emptySet: return []
@@ -88,20 +98,20 @@ enum MathEquivalence {
         }
     }
 
-    static func isTuple(_ e: MathExpr) -> Bool {
+    func isTuple(_ e: MathExpr) -> Bool {
         if case .bracket = e { return true }
         return false
     }
 
-    static func isSet(_ e: MathExpr) -> Bool {
+    func isSet(_ e: MathExpr) -> Bool {
         switch e {
         case .set, .emptySet: return true
         default: return false
         }
     }
 
-    static func collectionsEqual(_ g: MathExpr, _ gItems: [MathExpr], _ r: MathExpr, _ rItems: [MathExpr], depth: Int) -> Bool {
-        guard gItems.count <= maxElements, rItems.count <= maxElements else { return false }
+    mutating func collectionsEqual(_ g: MathExpr, _ gItems: [MathExpr], _ r: MathExpr, _ rItems: [MathExpr], depth: Int) -> Bool {
+        guard gItems.count <= Self.maxElements, rItems.count <= Self.maxElements else { return false }
         if (isSet(g) && isTuple(r)) || (isTuple(g) && isSet(r)) { return false }
         var ordered = isTuple(g) || isTuple(r)
         var gs = gItems, rs = rItems
@@ -127,7 +137,7 @@ enum MathEquivalence {
 
     /// The values of a list of assignments, ordered by variable name; `distinct` when every
     /// item assigns a different variable (a tuple such as `x = 5, y = 2`).
-    static func assignedValues(_ items: [MathExpr]) -> ([MathExpr], Bool)? {
+    mutating func assignedValues(_ items: [MathExpr]) -> ([MathExpr], Bool)? {
         guard items.count >= 2 else { return nil }
         var pairs: [(String, MathExpr)] = []
         for item in items {
@@ -142,21 +152,21 @@ enum MathEquivalence {
 
     // MARK: - Equations
 
-    static func isEquation(_ e: MathExpr) -> Bool {
+    func isEquation(_ e: MathExpr) -> Bool {
         if case .relation(_, let ops) = e { return ops.allSatisfy { $0 == .equal } }
         return false
     }
 
     /// `x = 3`, `k = 5`, `\angle ABC = 40°`, `x = 3 + 4 = 7` (the last value): a name and a value.
     /// A chain of variable-free values (`3 + 4 = 7`) is its last value with no name.
-    static func assignment(_ e: MathExpr) -> (String?, MathExpr)? {
+    func assignment(_ e: MathExpr) -> (String?, MathExpr)? {
         guard case .relation(let parts, let ops) = e, ops.allSatisfy({ $0 == .equal }), let last = parts.last else { return nil }
         if let name = nameOf(parts[0]) { return (name, last) }
         if parts.allSatisfy({ $0.symbols.isEmpty }) { return (nil, last) }
         return nil
     }
 
-    static func nameOf(_ e: MathExpr) -> String? {
+    func nameOf(_ e: MathExpr) -> String? {
         switch e {
         case .symbol(let s): return s
         case .mul(.symbol(let m), .symbol(let s)) where m == "m" && s.hasPrefix("angle"): return s
@@ -164,7 +174,7 @@ enum MathEquivalence {
         }
     }
 
-    static func equationsEqual(_ g: MathExpr, _ r: MathExpr, depth: Int) -> Bool {
+    mutating func equationsEqual(_ g: MathExpr, _ r: MathExpr, depth: Int) -> Bool {
         let gIsEq = isEquation(g), rIsEq = isEquation(r)
         let ga = assignment(g), ra = assignment(r)
         if let (gn, gv) = ga, let (rn, rv) = ra {
@@ -186,7 +196,7 @@ enum MathEquivalence {
     }
 
     /// Two equations `L₁ = R₁`, `L₂ = R₂` are the same when `L₁ − R₁ = c·(L₂ − R₂)` for a constant c ≠ 0.
-    static func proportionalEquations(_ g: MathExpr, _ r: MathExpr) -> Bool {
+    mutating func proportionalEquations(_ g: MathExpr, _ r: MathExpr) -> Bool {
         guard case .relation(let gp, let gops) = g, gops == [.equal], case .relation(let rp, let rops) = r, rops == [.equal] else { return false }
         let f = MathExpr.sub(gp[0], gp[1]), h = MathExpr.sub(rp[0], rp[1])
         let vars = f.symbols.union(h.symbols)
@@ -195,15 +205,16 @@ enum MathEquivalence {
         var valid = 0
         var points = RandomPoints(names: vars.sorted())
         for _ in 0..<12 {
-            var ev = MathEvaluator()
+            guard var ev = evaluator() else { return false }
             ev.bindings = points.next()
+            defer { charge(ev) }
             guard let a = try? ev.evaluate(f), let b = try? ev.evaluate(h) else { return false }
             guard a.z.isFinite, b.z.isFinite else { continue }
             let aZero = a.z.magnitude < 1e-12, bZero = b.z.magnitude < 1e-12
             if aZero || bZero { if aZero != bZero { return false }; continue }
             let q = a.z / b.z
             if let r0 = ratio {
-                if !close(q, r0, rel: pointRelativeTolerance, abs: pointAbsoluteTolerance) { return false }
+                if !close(q, r0, rel: Self.pointRelativeTolerance, abs: Self.pointAbsoluteTolerance) { return false }
             } else { ratio = q }
             valid += 1
             if valid >= 6 { return true }
@@ -218,7 +229,7 @@ enum MathEquivalence {
         var loClosed: Bool, hiClosed: Bool
     }
 
-    static func isIntervalLike(_ e: MathExpr) -> Bool {
+    func isIntervalLike(_ e: MathExpr) -> Bool {
         switch e {
         case .bracket(let items, let o, let c):
             guard items.count == 2 else { return false }
@@ -231,7 +242,7 @@ enum MathEquivalence {
         }
     }
 
-    static func isInfinite(_ e: MathExpr) -> Bool {
+    func isInfinite(_ e: MathExpr) -> Bool {
         switch e {
         case .constant(.infinity): return true
         case .neg(let a): return isInfinite(a)
@@ -239,7 +250,7 @@ enum MathEquivalence {
         }
     }
 
-    static func intervalSet(_ e: MathExpr) -> [Piece]? {
+    mutating func intervalSet(_ e: MathExpr) -> [Piece]? {
         switch e {
         case .bracket(let items, let o, let c):
             guard items.count == 2, let lo = value(items[0]), let hi = value(items[1]) else { return nil }
@@ -250,7 +261,7 @@ enum MathEquivalence {
         case .emptySet: return []
         case .set(let items):
             var out: [Piece] = []
-            for item in items.prefix(maxElements) {
+            for item in items.prefix(Self.maxElements) {
                 guard let v = value(item) else { return nil }
                 out.append(Piece(lo: v, hi: v, loClosed: true, hiClosed: true))
             }
@@ -264,7 +275,7 @@ enum MathEquivalence {
             }
         case .list(let items, let c):
             var acc: [Piece]? = nil
-            for item in items.prefix(maxElements) {
+            for item in items.prefix(Self.maxElements) {
                 guard let s = intervalSet(item) else { return nil }
                 acc = acc.map { c == .and ? intersect($0, s) : $0 + s } ?? s
             }
@@ -278,7 +289,7 @@ enum MathEquivalence {
     }
 
     /// `x > 3`, `2 ≤ x`, `0 < x ≤ 1`, `x ≠ 3`, `x ∈ S` as pieces of the real line.
-    static func inequality(_ parts: [MathExpr], _ ops: [Relation]) -> [Piece]? {
+    mutating func inequality(_ parts: [MathExpr], _ ops: [Relation]) -> [Piece]? {
         let minusInf = MathValue(ComplexNumber(-.infinity), infinity: true)
         let plusInf = MathValue(ComplexNumber(.infinity), infinity: true)
         func bound(_ op: Relation, _ v: MathValue, variableOnLeft: Bool) -> Piece? {
@@ -309,7 +320,7 @@ enum MathEquivalence {
         return intersect([left], [right])
     }
 
-    static func intersect(_ x: [Piece], _ y: [Piece]) -> [Piece] {
+    func intersect(_ x: [Piece], _ y: [Piece]) -> [Piece] {
         var out: [Piece] = []
         for a in x {
             for b in y {
@@ -324,13 +335,13 @@ enum MathEquivalence {
         return out
     }
 
-    static func less(_ a: MathValue, _ b: MathValue) -> Bool {
+    func less(_ a: MathValue, _ b: MathValue) -> Bool {
         if let x = a.exact, let y = b.exact { return x < y }
         return a.z.re < b.z.re
     }
 
     /// Sorted, empty pieces dropped, touching pieces merged.
-    static func canonical(_ pieces: [Piece]) -> [Piece]? {
+    func canonical(_ pieces: [Piece]) -> [Piece]? {
         guard pieces.allSatisfy({ $0.lo.z.im == 0 && $0.hi.z.im == 0 && $0.lo.isUsable && $0.hi.isUsable }) else { return nil }
         var ps = pieces.filter { p in
             if valuesEqual(p.lo, p.hi) { return p.loClosed && p.hiClosed }
@@ -353,7 +364,7 @@ enum MathEquivalence {
         return out
     }
 
-    static func intervalSetsEqual(_ x: [Piece], _ y: [Piece]) -> Bool {
+    func intervalSetsEqual(_ x: [Piece], _ y: [Piece]) -> Bool {
         guard let a = canonical(x), let b = canonical(y), a.count == b.count else { return false }
         for (p, q) in zip(a, b) {
             guard valuesEqual(p.lo, q.lo), valuesEqual(p.hi, q.hi) else { return false }
@@ -374,7 +385,7 @@ enum MathEquivalence {
         var units: Set<String> = []
     }
 
-    static func quantity(_ e: MathExpr) -> Quantity? {
+    func quantity(_ e: MathExpr) -> Quantity? {
         var q = Quantity(expr: e)
         var negate = false
         for _ in 0..<6 {
@@ -395,14 +406,14 @@ enum MathEquivalence {
         return isScalar(q.expr) ? q : nil
     }
 
-    static func isDecorated(_ e: MathExpr) -> Bool {
+    func isDecorated(_ e: MathExpr) -> Bool {
         switch e {
         case .percent, .degrees, .unit: return true
         default: return false
         }
     }
 
-    static func isScalar(_ e: MathExpr) -> Bool {
+    func isScalar(_ e: MathExpr) -> Bool {
         switch e {
         case .relation, .bracket, .set, .list, .setOperation, .text, .emptySet, .reals: return false
         case .matrix(_, let det): return det
@@ -410,14 +421,14 @@ enum MathEquivalence {
         }
     }
 
-    static func value(_ e: MathExpr) -> MathValue? {
-        guard let q = quantity(e), q.expr.symbols.isEmpty else { return nil }
-        var ev = MathEvaluator()
+    mutating func value(_ e: MathExpr) -> MathValue? {
+        guard let q = quantity(e), q.expr.symbols.isEmpty, var ev = evaluator() else { return nil }
+        defer { charge(ev) }
         guard let v = try? ev.evaluate(q.expr), v.isUsable else { return nil }
         return v
     }
 
-    static func scalarsEqual(_ g: MathExpr, _ r: MathExpr) -> Bool {
+    mutating func scalarsEqual(_ g: MathExpr, _ r: MathExpr) -> Bool {
         guard let gq = quantity(g), let rq = quantity(r) else { return false }
         // Two different known units never match (`1.5 hours` vs `90 minutes`).
         if !gq.units.isEmpty, !rq.units.isEmpty, gq.units.isDisjoint(with: rq.units) { return false }
@@ -430,7 +441,8 @@ enum MathEquivalence {
 
         let vars = gq.expr.symbols.union(rq.expr.symbols)
         if vars.isEmpty {
-            var ev = MathEvaluator()
+            guard var ev = evaluator() else { return false }
+            defer { charge(ev) }
             guard let gv = try? ev.evaluate(gq.expr), let rv = try? ev.evaluate(rq.expr) else { return false }
             for (k, factor) in factors.enumerated() {
                 let target = scaled(gv, factor)
@@ -447,18 +459,18 @@ enum MathEquivalence {
         return false
     }
 
-    static func literal(_ v: MathValue) -> MathExpr {
+    func literal(_ v: MathValue) -> MathExpr {
         if let x = v.exact { return .div(.number(MathParser.integerLiteral(x.num)), .number(MathParser.integerLiteral(x.den))) }
         return .number(NumberLiteral(exact: nil, value: v.z.re, isDecimal: false, significantDigits: 0, lastDigitExponent: 0, isRepeating: false))
     }
 
-    static func scaled(_ v: MathValue, _ k: MathValue) -> MathValue {
+    func scaled(_ v: MathValue, _ k: MathValue) -> MathValue {
         if let a = v.exact, let b = k.exact, let p = a.multiplied(by: b) { return MathValue(exact: p) }
         return MathValue(v.z * k.z, infinity: v.isInfinity)
     }
 
     /// A decimal literal with its sign, the subject of the decimal-tolerance rule.
-    static func decimalLiteral(_ e: MathExpr) -> NumberLiteral? {
+    func decimalLiteral(_ e: MathExpr) -> NumberLiteral? {
         switch e {
         case .number(let lit) where lit.isDecimal: return lit
         case .neg(.number(let lit)) where lit.isDecimal:
@@ -470,34 +482,35 @@ enum MathEquivalence {
         }
     }
 
-    static func valuesEqual(_ a: MathValue, _ b: MathValue) -> Bool {
+    func valuesEqual(_ a: MathValue, _ b: MathValue) -> Bool {
         if let x = a.exact, let y = b.exact { return x == y }
         if a.isInfinity || b.isInfinity {
             return a.isInfinity && b.isInfinity && a.z.re.sign == b.z.re.sign && a.z.im == 0 && b.z.im == 0
         }
         guard a.z.isFinite, b.z.isFinite else { return false }
-        return close(a.z, b.z, rel: relativeTolerance, abs: absoluteTolerance)
+        return close(a.z, b.z, rel: Self.relativeTolerance, abs: Self.absoluteTolerance)
     }
 
-    static func close(_ a: ComplexNumber, _ b: ComplexNumber, rel: Double, abs: Double) -> Bool {
+    func close(_ a: ComplexNumber, _ b: ComplexNumber, rel: Double, abs: Double) -> Bool {
         let diff = (a - b).magnitude
         return diff <= rel * max(a.magnitude, b.magnitude) + abs
     }
 
     /// Expressions in variables are equal when they agree at seeded random points
     /// (`(x+1)^2` vs `x^2+2x+1`, `\sin^2 x + \cos^2 x` vs `1`).
-    static func functionsEqual(_ a: MathExpr, _ b: MathExpr, vars: Set<String>) -> Bool {
+    mutating func functionsEqual(_ a: MathExpr, _ b: MathExpr, vars: Set<String>) -> Bool {
         var points = RandomPoints(names: vars.sorted())
         var valid = 0
         for _ in 0..<12 {
-            var ev = MathEvaluator()
+            guard var ev = evaluator() else { return false }
             ev.bindings = points.next()
+            defer { charge(ev) }
             guard let x = try? ev.evaluate(a), let y = try? ev.evaluate(b) else { return false }
             guard x.z.isFinite, y.z.isFinite else {
                 if x.z.isFinite != y.z.isFinite { return false }
                 continue
             }
-            if !close(x.z, y.z, rel: pointRelativeTolerance, abs: pointAbsoluteTolerance) { return false }
+            if !close(x.z, y.z, rel: Self.pointRelativeTolerance, abs: Self.pointAbsoluteTolerance) { return false }
             valid += 1
             if valid >= 6 { return true }
         }
@@ -507,7 +520,7 @@ enum MathEquivalence {
     // MARK: - Text
 
     /// Lowercased letters and digits with single spaces; a plural `s` dropped ("No solutions." = "no solution").
-    static func normalizedText(_ s: String) -> String {
+    func normalizedText(_ s: String) -> String {
         let cleaned = s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : " " }
         return String(cleaned).split(separator: " ").map { w in
             w.count > 3 && w.hasSuffix("s") && !w.hasSuffix("ss") ? String(w.dropLast()) : String(w)

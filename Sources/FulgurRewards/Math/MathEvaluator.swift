@@ -23,11 +23,15 @@ struct EvaluationError: Error { let reason: String }
 struct MathEvaluator {
     var bindings: [String: ComplexNumber] = [:]
     private(set) var steps = 0
+    /// Steps this evaluator may take before giving up.
+    let limit: Int
     static let maxSteps = 20_000
+
+    init(limit: Int = MathEvaluator.maxSteps) { self.limit = limit }
 
     mutating func evaluate(_ e: MathExpr) throws -> MathValue {
         steps += 1
-        guard steps <= MathEvaluator.maxSteps else { throw EvaluationError(reason: "evaluation budget exceeded") }
+        guard steps <= limit else { throw EvaluationError(reason: "evaluation budget exceeded") }
         switch e {
         case .number(let lit):
             if let x = lit.exact { return MathValue(exact: x) }

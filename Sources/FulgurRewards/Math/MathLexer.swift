@@ -341,7 +341,7 @@ struct MathLexer {
     private mutating func number() throws {
         var j = i
         var intDigits: [UInt8] = []
-        while MathLexer.isDigit(at(j)) { intDigits.append(at(j)); j += 1 }
+        readDigits(&j, into: &intDigits)
         // Digit grouping: 1,000 / 1{,}000 / 10 000 / 1,00,000 (rule 6). `25,00` is not a grouping.
         if !intDigits.isEmpty, intDigits.count <= 3 {
             if let (groups, end) = commaGroups(from: j, leading: intDigits.count) {
@@ -358,7 +358,7 @@ struct MathLexer {
         if at(j) == UInt8(ascii: "."), MathLexer.isDigit(at(j + 1)) || matches("\\overline", at: j + 1) || matches("\\dot", at: j + 1) {
             hasPoint = true
             j += 1
-            while MathLexer.isDigit(at(j)) { fracDigits.append(at(j)); j += 1 }
+            readDigits(&j, into: &fracDigits)
             if matches("\\overline", at: j) || matches("\\dot", at: j) {
                 let save = i
                 i = j + (matches("\\overline", at: j) ? 9 : 4)
@@ -388,6 +388,17 @@ struct MathLexer {
         i = j
         emit(.number(MathLexer.literal(intDigits: intDigits, fracDigits: fracDigits, repeating: repeating,
                                         hasPoint: hasPoint, exponent: exponent)))
+    }
+
+    /// Digits, continuing across thin spaces (`3\,0` is 30, `7\,000\,000` is 7000000).
+    private func readDigits(_ j: inout Int, into digits: inout [UInt8]) {
+        while true {
+            if MathLexer.isDigit(at(j)) { digits.append(at(j)); j += 1; continue }
+            if !digits.isEmpty, at(j) == UInt8(ascii: "\\"), MathLexer.isDigit(at(j + 2)),
+                [UInt8(ascii: ","), UInt8(ascii: "!"), UInt8(ascii: ":"), UInt8(ascii: ";")].contains(at(j + 1))
+            { j += 2; continue }
+            return
+        }
     }
 
     private func commaGroups(from start: Int, leading: Int) -> ([[UInt8]], Int)? {

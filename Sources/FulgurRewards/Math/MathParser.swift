@@ -22,7 +22,8 @@ struct MathParser {
         guard !toks.isEmpty else { throw MathParseError("empty answer") }
         if let text = textAnswer(toks) { return text }
         var parser = MathParser(toks: toks)
-        let e = try parser.parseList()
+        var e = try parser.parseList()
+        if parser.isCommand("over") { parser.p += 1; e = .div(e, try parser.parseList()) }
         guard parser.p == parser.toks.count else {
             throw MathParseError("unexpected \(parser.describe(parser.toks[parser.p].token))")
         }
@@ -243,7 +244,7 @@ struct MathParser {
                 && !MathVocabulary.fillerWords.contains(l) && !MathVocabulary.infinityWords.contains(l)
         case .command(let c):
             return !["cup", "cap", "setminus", "backslash", "pm", "mp", "in", "to", "end", "approx", "equiv",
-                     "simeq", "cong", "rfloor", "rceil", "ldots", "quad", "wedge", "vee", "text"].contains(c)
+                     "simeq", "cong", "rfloor", "rceil", "ldots", "quad", "wedge", "vee", "text", "over"].contains(c)
         case .char(let c): return c == UInt8(ascii: "(") || c == UInt8(ascii: "{")
         default: return false
         }
@@ -301,7 +302,11 @@ struct MathParser {
         try enter(); defer { depth -= 1 }
         p += 1 // {
         if isChar("}") { p += 1; throw MathParseError("empty group") }
-        let e = try parseList()
+        var e = try parseList()
+        if isCommand("over") { // `{1 \over 2}`
+            p += 1
+            e = .div(e, try parseList())
+        }
         if isChar("}") { p += 1 } else if current != nil { throw MathParseError("expected }") }
         return e
     }
