@@ -99,9 +99,10 @@ public enum AnswerExtractor {
     /// `\boxed{\boxed{7}}` and `\fbox{\boxed{91}}` are the inner answer (a few levels deep; a
     /// deeper pile is left to the parser, which rejects it).
     static func unwrapNested(_ s: String) -> String {
-        var text = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = trimmed(s)
         for _ in 0..<8 {
             var b = Array(text.utf8)
+            guard b.count <= MathLexer.maxLength else { break } // rejected later as too long anyway
             var len = 0
             if b.first == UInt8(ascii: "\\") {
                 if hasPrefix(b, 1, boxedBytes) { len = 6 } else if hasPrefix(b, 1, fboxBytes) { len = 5 }
@@ -117,7 +118,7 @@ public enum AnswerExtractor {
             } else {
                 b = cutUnclosed(Array(b[(j + 1)...]))
             }
-            text = String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            text = String(decoding: trimmed(b[...]), as: UTF8.self)
         }
         return text
     }
@@ -187,6 +188,10 @@ public enum AnswerExtractor {
 
     // MARK: - Statements
 
+    /// Markers of one kind examined from the end: the last acceptable one wins, and a hostile
+    /// response with thousands of markers costs at most this many captures.
+    static let maxMarkers = 64
+
     static func lastStatement(_ b: [UInt8]) -> ExtractedAnswer? {
         var best: (pos: Int, answer: ExtractedAnswer)? = nil
         func offer(_ pos: Int, _ text: String, _ source: AnswerSource) {
@@ -194,22 +199,22 @@ public enum AnswerExtractor {
         }
         let lower = b.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         // <answer>X</answer>
-        for r in occurrences(lower, "<answer>") {
+        if let r = occurrences(lower, "<answer>").last {
             let start = r + 8
             let limit = min(b.count, start + maxCapture)
             let close = firstOccurrence(lower, Array("</answer>".utf8), from: start, limit: limit) ?? limit
-            offer(r, cleanStatement(Array(b[start..<close])), .answerTag)
+            offer(r, cleanStatement(b[start..<close]), .answerTag)
         }
         // #### X
-        for r in occurrences(lower, "####") where r == 0 || lower[r - 1] != UInt8(ascii: "#") {
+        if let r = occurrences(lower, "####").last {
             var s = r + 4
             while s < b.count, b[s] == UInt8(ascii: "#") { s += 1 }
             var e = s
             while e < b.count, e < s + maxCapture, b[e] != 10 { e += 1 }
-            offer(r, cleanStatement(Array(b[s..<e])), .hashes)
+            offer(r, cleanStatement(b[s..<e]), .hashes)
         }
         // "answer is X", "answer: X" (with optional ** around), and "X is the answer".
-        for r in occurrences(lower, "answer") {
+        for r in occurrences(lower, "answer").reversed().prefix(maxMarkers) {
             if r > 0, isLetter(lower[r - 1]) { continue }
             var k = r + 6
             if at(lower, k) == UInt8(ascii: "s") { continue } // "answers"
@@ -220,18 +225,18 @@ public enum AnswerExtractor {
                 k += 1
             } else if let s = trailingAnswerPhraseStart(lower, r), let x = answerBefore(b, phraseStart: s) {
                 offer(r, x, .statement)
-                continue
+                break
             } else { continue }
             k = skip(lower, k, " *:\t\n")
             let x = captureAfter(b, from: k)
-            if !isProse(x) { offer(r, x, .statement) }
+            if !isProse(x) { offer(r, x, .statement); break }
         }
-        // "The result is X" as the closing sentence.
-        for r in occurrences(lower, "result is") {
+        // "The result is X" as the closing sentence (so only the last one can count).
+        if let r = occurrences(lower, "result is").last {
             let k = skip(lower, r + 9, " *:\t\n")
             let x = captureAfter(b, from: k)
             let rest = restAfterCapture(b, from: k)
-            if rest.allSatisfy({ isSpace($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "$") }) {
+            if rest.count < maxCapture, rest.allSatisfy({ isSpace($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "$") }) {
                 offer(r, x, .statement)
             }
         }
@@ -259,13 +264,13 @@ public enum AnswerExtractor {
             if k >= c.count, Array(b[(k - c.count)..<k]) == c {
                 let end = k - c.count
                 if let s = lastOccurrence(b, Array(close.utf8), before: end, limit: maxCapture) {
-                    return cleanStatement(Array(b[(s + close.utf8.count)..<end]))
+                    return cleanStatement(b[(s + close.utf8.count)..<end])
                 }
             }
         }
         var s = k
         while s > 0, s > k - maxCapture, !isSpace(b[s - 1]) { s -= 1 }
-        return cleanStatement(Array(b[s..<k]))
+        return cleanStatement(b[s..<k])
     }
 
     /// What follows an answer marker: a math span (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) or the
@@ -277,10 +282,10 @@ public enum AnswerExtractor {
                 let s = k + open.utf8.count
                 let limit = min(b.count, s + maxCapture)
                 let e = firstOccurrence(b, Array(close.utf8), from: s, limit: limit) ?? limit
-                return cleanStatement(Array(b[s..<e]))
+                return cleanStatement(b[s..<e])
             }
         }
-        return cleanStatement(Array(b[k..<sentenceEnd(b, from: k)]))
+        return cleanStatement(b[k..<sentenceEnd(b, from: k)])
     }
 
     static func restAfterCapture(_ b: [UInt8], from k: Int) -> ArraySlice<UInt8> {
@@ -318,20 +323,37 @@ public enum AnswerExtractor {
                                                      "consistent", "below", "clear", "obvious"].contains(first)
     }
 
-    /// Trims spaces, `**`, `$`, and a trailing period from a statement's answer.
-    static func cleanStatement(_ raw: [UInt8]) -> String {
-        var s = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Trims spaces, `**`, `$`, math delimiters and a trailing period from a statement's answer.
+    static func cleanStatement(_ raw: ArraySlice<UInt8>) -> String {
+        var s = trimmed(raw)
+        let wrappers: [[UInt8]] = ["**", "$$", "$", "\\(", "\\[", "\\)", "\\]"].map { Array($0.utf8) }
         for _ in 0..<4 {
-            let before = s
-            for wrap in ["**", "$$", "$", "\\(", "\\[", "\\)", "\\]"] {
-                if s.hasPrefix(wrap) { s.removeFirst(wrap.count) }
-                if s.hasSuffix(wrap) { s.removeLast(wrap.count) }
+            let before = s.count
+            for w in wrappers {
+                if s.starts(with: w) { s = s.dropFirst(w.count) }
+                if s.count >= w.count, s.suffix(w.count).elementsEqual(w) { s = s.dropLast(w.count) }
             }
-            if s.hasSuffix(".") { s.removeLast() }
-            s = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            if s == before { break }
+            if s.last == UInt8(ascii: ".") { s = s.dropLast() }
+            s = trimmed(s)
+            if s.count == before { break }
         }
-        return s
+        return String(decoding: s, as: UTF8.self)
+    }
+
+    static func cleanStatement(_ raw: [UInt8]) -> String { cleanStatement(raw[...]) }
+
+    /// Leading and trailing ASCII whitespace removed (bytes; Foundation trimming is slow on Linux).
+    static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lo = s.startIndex, hi = s.endIndex
+        while lo < hi, isSpace(s[lo]) { lo += 1 }
+        while hi > lo, isSpace(s[hi - 1]) { hi -= 1 }
+        return s[lo..<hi]
+    }
+
+    static func trimmed(_ s: String) -> String {
+        let b = Array(s.utf8)
+        let t = trimmed(b[...])
+        return t.count == b.count ? s : String(decoding: t, as: UTF8.self)
     }
 
     // MARK: - Byte helpers

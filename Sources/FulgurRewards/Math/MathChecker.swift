@@ -27,7 +27,7 @@ public enum MathChecker {
     /// Whether an extracted answer equals the gold, with the reason.
     public static func compare(gold: String, answer: String) -> (Bool, String) {
         let g = goldAnswer(gold)
-        let a = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        let a = AnswerExtractor.trimmed(answer)
         guard !a.isEmpty else { return (false, "empty answer") }
         guard a.utf8.count <= MathLexer.maxLength else { return (false, "answer longer than \(MathLexer.maxLength) bytes") }
         guard g.utf8.count <= MathLexer.maxLength else { return (false, "gold longer than \(MathLexer.maxLength) bytes") }
@@ -52,7 +52,7 @@ public enum MathChecker {
 
     /// The gold with a `\boxed{…}` or `$…$` wrapper removed.
     static func goldAnswer(_ gold: String) -> String {
-        let t = gold.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = AnswerExtractor.trimmed(gold)
         if t.contains("\\boxed") || t.contains("\\fbox"), let b = AnswerExtractor.lastBoxedAnswer(Array(t.utf8)) { return b }
         return t
     }
