@@ -45,5 +45,6 @@ let package = Package(
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration"]),
         .testTarget(name: "FulgurMathTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
+        .testTarget(name: "FulgurJudgeTests", dependencies: ["FulgurRewards"]),
     ]
 )

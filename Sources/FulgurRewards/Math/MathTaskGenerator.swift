@@ -34,7 +34,7 @@ public struct MathTaskGenerator: Sendable {
             let count = 2 + d / 3
             let limit = pow10(1 + d / 3)
             var terms: [Int] = (0..<count).map { _ in rng.int(in: 1...limit) }
-            var ops: [String] = (1..<count).map { _ in d >= 3 && rng.int(in: 0...2) == 0 ? "*" : (rng.int(in: 0...1) == 0 ? "+" : "-") }
+            let ops: [String] = (1..<count).map { _ in d >= 3 && rng.int(in: 0...2) == 0 ? "*" : (rng.int(in: 0...1) == 0 ? "+" : "-") }
             // Keep products small enough that the answer stays readable.
             for k in ops.indices where ops[k] == "*" { terms[k + 1] = rng.int(in: 2...max(2, min(limit, 99))) }
             var expression = "\(terms[0])"
