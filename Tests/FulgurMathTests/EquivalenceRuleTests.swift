@@ -285,6 +285,8 @@ func check(_ c: EquivalenceCase) {
         EquivalenceCase(gold: "[1,3]", answer: "1 \\le x \\le 3", equal: true),
         EquivalenceCase(gold: "(0,1]", answer: "x \\in (0,1]", equal: true),
         EquivalenceCase(gold: "[2,\\infty)", answer: "2 \\le x", equal: true),
+        EquivalenceCase(gold: "(3,\\infty)", answer: "\\{x \\mid x > 3\\}", equal: true),
+        EquivalenceCase(gold: "\\{1,2\\}", answer: "x \\in \\{1, 2\\}", equal: true),
     ])
     func intervals(_ c: EquivalenceCase) { check(c) }
 
@@ -303,6 +305,9 @@ func check(_ c: EquivalenceCase) {
         EquivalenceCase(gold: "y=2x+1", answer: "2x-y+1=0", equal: true),
         EquivalenceCase(gold: "x=3", answer: "3", equal: true),
         EquivalenceCase(gold: "x=-2", answer: "x=2", equal: false),
+        EquivalenceCase(gold: "x^2", answer: "f(x) = x^2", equal: true),
+        EquivalenceCase(gold: "5", answer: "f(2) = 5", equal: true),
+        EquivalenceCase(gold: "3", answer: "x(x+1) = 12", equal: false),
     ])
     func equations(_ c: EquivalenceCase) { check(c) }
 
@@ -331,6 +336,9 @@ func check(_ c: EquivalenceCase) {
         EquivalenceCase(gold: "3", answer: "\\left| -3 \\right|", equal: true),
         EquivalenceCase(gold: "(0,3)", answer: "\\left[0,3\\right)", equal: false),
         EquivalenceCase(gold: "x+1", answer: "x \\, + \\, 1", equal: true),
+        EquivalenceCase(gold: "1000", answer: "1\\ 000", equal: true),
+        EquivalenceCase(gold: "7/2", answer: "3½", equal: true),
+        EquivalenceCase(gold: "(1,2)", answer: "\\langle 1, 2 \\rangle", equal: true),
     ])
     func formatting(_ c: EquivalenceCase) { check(c) }
 

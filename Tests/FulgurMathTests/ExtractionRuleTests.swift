@@ -46,6 +46,11 @@ struct ExtractionCase: Sendable, CustomTestStringConvertible {
         ExtractionCase(response: "Answer:", extracted: ""),
         ExtractionCase(response: "The answer is $\\boxed{8$", extracted: "8"),
         ExtractionCase(response: "So the answer is \\boxed{7}}.", extracted: "7"),
+        ExtractionCase(response: "Final Answer: The final answer is $7$. I hope it is correct.", extracted: "7"),
+        ExtractionCase(response: "So, the answer is **42**.", extracted: "42"),
+        ExtractionCase(response: "Therefore, x = 5 is the answer.", extracted: "5"),
+        ExtractionCase(response: "The answer is (B).", extracted: "(B)"),
+        ExtractionCase(response: "The answer is correct, as checked. Answer: 12", extracted: "12"),
     ])
     func finalAnswer(_ c: ExtractionCase) {
         #expect(AnswerExtractor.extract(c.response)?.text == c.extracted)

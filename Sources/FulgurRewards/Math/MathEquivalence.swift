@@ -170,7 +170,18 @@ struct MathEquivalence {
         switch e {
         case .symbol(let s): return s
         case .mul(.symbol(let m), .symbol(let s)) where m == "m" && s.hasPrefix("angle"): return s
+        case .mul(.symbol(let f), let arg) where f.count == 1 && isFunctionArgument(arg):
+            return "\(f)(\(arg))" // function notation: f(x) = …, P(A) = …, f(2) = …
         default: return nil
+        }
+    }
+
+    func isFunctionArgument(_ e: MathExpr) -> Bool {
+        switch e {
+        case .symbol, .number: return true
+        case .neg(.number): return true
+        case .bracket(let items, _, _): return items.allSatisfy(isFunctionArgument)
+        default: return false
         }
     }
 

@@ -53,6 +53,8 @@ struct MathLexer {
         0x221A: "\\sqrt ", 0x03C0: "\\pi ", 0x221E: "\\infty ", 0x00B0: "\\degree ",
         0x222A: "\\cup ", 0x2229: "\\cap ", 0x00B1: "\\pm ", 0x2213: "\\mp ", 0x2205: "\\emptyset ",
         0x211D: "\\mathbb{R}", 0x2032: "'", 0x00B2: "^2", 0x00B3: "^3", 0x00B9: "^1",
+        0x00BD: "\\frac{1}{2}", 0x00BC: "\\frac{1}{4}", 0x00BE: "\\frac{3}{4}", 0x2153: "\\frac{1}{3}",
+        0x2154: "\\frac{2}{3}", 0x215B: "\\frac{1}{8}",
         0x2208: "\\in ", 0x2192: "\\to ", 0x2026: "\\ldots ",
         0x03B1: "\\alpha ", 0x03B2: "\\beta ", 0x03B3: "\\gamma ", 0x03B4: "\\delta ", 0x03B5: "\\epsilon ",
         0x03B8: "\\theta ", 0x03BB: "\\lambda ", 0x03BC: "\\mu ", 0x03C1: "\\rho ", 0x03C3: "\\sigma ",
@@ -396,6 +398,10 @@ struct MathLexer {
             if MathLexer.isDigit(at(j)) { digits.append(at(j)); j += 1; continue }
             if !digits.isEmpty, at(j) == UInt8(ascii: "\\"), MathLexer.isDigit(at(j + 2)),
                 [UInt8(ascii: ","), UInt8(ascii: "!"), UInt8(ascii: ":"), UInt8(ascii: ";")].contains(at(j + 1))
+            { j += 2; continue }
+            // `1\ 000`: a control space between digit groups of three.
+            if !digits.isEmpty, at(j) == UInt8(ascii: "\\"), at(j + 1) == 32, MathLexer.isDigit(at(j + 2)),
+                MathLexer.isDigit(at(j + 3)), MathLexer.isDigit(at(j + 4)), !MathLexer.isDigit(at(j + 5))
             { j += 2; continue }
             return
         }

@@ -371,6 +371,13 @@ struct MathParser {
         case .setOpen:
             p += 1
             if case .setClose = current { p += 1; return .emptySet }
+            if case .symbol = current, isChar("|", at: 1) || isChar(":", at: 1) {
+                // Set-builder `\{x \mid x > 3\}`: the set is its condition.
+                p += 2
+                let condition = try parseList()
+                if case .setClose = current { p += 1 } else if isChar("}") { p += 1 } else if current != nil { throw MathParseError("expected \\}") }
+                return condition
+            }
             let inner = try parseList()
             if case .setClose = current { p += 1 } else if isChar("}") { p += 1 } else if current != nil { throw MathParseError("expected \\}") }
             if case .list(let items, _) = inner { return .set(items) }

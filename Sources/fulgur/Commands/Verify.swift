@@ -43,17 +43,26 @@ struct VerifyMath: ParsableCommand {
     @Option(help: "The model response to check.") var response: String?
     @Option(help: "A JSONL file of {\"gold\", \"response\"} lines; prints one result per line, in order.") var jsonl: String?
     @Flag(help: "Add the reason and the answer's source to each line.") var explain = false
+    @Option(name: .customLong("task-file"), help: "As `fulgur verify TASK`: JSONL file of TaskInstance records.") var taskFile: String?
+    @Option(help: "As `fulgur verify TASK`: JSONL file of {\"id\", \"response\"} records.") var responses: String?
+    @Option(help: "With --task-file: also write the results to this file (atomically).") var out: String?
 
     struct Case: Decodable { var gold: String; var response: String }
 
     func validate() throws {
         let single = gold != nil || response != nil
-        if single && jsonl != nil { throw ValidationError("give either --gold and --response, or --jsonl, not both") }
-        if !single && jsonl == nil { throw ValidationError("give --gold and --response, or --jsonl FILE") }
+        let taskMode = taskFile != nil || responses != nil
+        let modes = [single, jsonl != nil, taskMode].filter { $0 }.count
+        if modes != 1 { throw ValidationError("give one of: --gold and --response; --jsonl FILE; --task-file and --responses") }
         if single && (gold == nil || response == nil) { throw ValidationError("--gold and --response go together") }
+        if taskMode && (taskFile == nil || responses == nil) { throw ValidationError("--task-file and --responses go together") }
     }
 
     func run() throws {
+        if let taskFile, let responses {
+            try VerifyTask.run(task: "math", taskFile: taskFile, responses: responses, out: out)
+            return
+        }
         let cases: [Case]
         if let jsonl {
             do { cases = try Files.readJSONL(jsonl, as: Case.self) } catch {
@@ -100,7 +109,9 @@ struct VerifyTask: ParsableCommand {
 
     struct ResponseLine: Decodable { var id: String?; var response: String }
 
-    func run() throws {
+    func run() throws { try VerifyTask.run(task: task, taskFile: taskFile, responses: responses, out: out) }
+
+    static func run(task: String, taskFile: String, responses: String, out: String?) throws {
         guard let env = Environments.named(task) else {
             Console.err("error: unknown task '\(task)'; known: \(Environments.names.joined(separator: ", "))\n")
             throw ExitCode(1)
