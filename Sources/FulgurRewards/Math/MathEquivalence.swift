@@ -543,22 +543,13 @@ struct MathEquivalence {
 /// verdict never changes between runs.
 struct RandomPoints {
     let names: [String]
-    private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var rng = SplitMix64(seed: 0x5EED_F00D)
 
     init(names: [String]) { self.names = names }
 
-    mutating func nextDouble() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53)
-    }
-
     mutating func next() -> [String: ComplexNumber] {
         var out: [String: ComplexNumber] = [:]
-        for n in names { out[n] = ComplexNumber(0.5 + 2 * nextDouble()) }
+        for n in names { out[n] = ComplexNumber(0.5 + 2 * Double(rng.next() >> 11) / Double(1 << 53)) }
         return out
     }
 }

@@ -510,8 +510,6 @@ struct MathParser {
             return .symbol(name)
         case "begin":
             return try environment()
-        case "operatorname":
-            throw MathParseError("unknown operator")
         default:
             if MathVocabulary.greek.contains(c) { return try symbol(c) }
             if let f = MathVocabulary.functions[c] { return try function(f) }
