@@ -231,6 +231,7 @@ func check(_ c: EquivalenceCase) {
         EquivalenceCase(gold: "(0,\\frac{1}{2})", answer: "(0, 0.5)", equal: true),
         EquivalenceCase(gold: "(1,2,3)", answer: "(3,2,1)", equal: false),
         EquivalenceCase(gold: "1\\pm\\sqrt2", answer: "1+\\sqrt2, 1-\\sqrt2", equal: true),
+        EquivalenceCase(gold: "\\{1,2,3\\}", answer: "1, 2, and 3", equal: true),
     ])
     func structures(_ c: EquivalenceCase) { check(c) }
 

@@ -51,6 +51,8 @@ struct ExtractionCase: Sendable, CustomTestStringConvertible {
         ExtractionCase(response: "Therefore, x = 5 is the answer.", extracted: "5"),
         ExtractionCase(response: "The answer is (B).", extracted: "(B)"),
         ExtractionCase(response: "The answer is correct, as checked. Answer: 12", extracted: "12"),
+        ExtractionCase(response: "The answer is 1,000, which is a round number.", extracted: "1,000"),
+        ExtractionCase(response: "The answer is 1, 2, and 3.", extracted: "1, 2, and 3"),
     ])
     func finalAnswer(_ c: ExtractionCase) {
         #expect(AnswerExtractor.extract(c.response)?.text == c.extracted)

@@ -308,6 +308,8 @@ public enum AnswerExtractor {
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") {
                 if e + 1 >= b.count || isSpace(b[e + 1]) { break }
             }
+            // "7, which is …", "12; this …": a clause after the answer is not part of it.
+            if (c == UInt8(ascii: ",") || c == UInt8(ascii: ";")) && at(b, e + 1) == 32 && startsClause(b, e + 2) { break }
             e += 1
         }
         return e
@@ -321,6 +323,15 @@ public enum AnswerExtractor {
                 "found", "computed", "the", "a", "an", "to", "in", "consistent", "confirmed", "verified"].contains(first)
             && x.split(separator: " ").count > 1 || ["correct", "incorrect", "wrong", "right", "confirmed", "verified",
                                                      "consistent", "below", "clear", "obvious"].contains(first)
+    }
+
+    /// A word of three or more letters other than "and"/"or" (which join parts of one answer).
+    static func startsClause(_ b: [UInt8], _ k: Int) -> Bool {
+        var j = k
+        while j < b.count, isLetter(b[j]) { j += 1 }
+        guard j - k >= 3 else { return false }
+        let w = String(decoding: b[k..<j], as: UTF8.self).lowercased()
+        return w != "and"
     }
 
     /// Trims spaces, `**`, `$`, math delimiters and a trailing period from a statement's answer.

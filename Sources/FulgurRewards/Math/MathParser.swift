@@ -123,6 +123,11 @@ struct MathParser {
             items.append(try parseRelation())
             if isChar(",") || isChar(";") {
                 p += 1; separated = true
+                // "1, 2, and 3": an Oxford comma before the connector.
+                if case .word(let w, _) = current, let c = MathVocabulary.connectors[w.lowercased()] {
+                    p += 1
+                    if connector != .or { connector = c }
+                }
             } else if case .word(let w, _) = current, let c = MathVocabulary.connectors[w.lowercased()] {
                 p += 1; separated = true
                 if connector != .or { connector = c }
