@@ -39,6 +39,7 @@ func check(_ c: EquivalenceCase) {
         EquivalenceCase(gold: "13/4", answer: "3.25", equal: true),
         EquivalenceCase(gold: "13/3", answer: "4\\frac{1}{4}", equal: false),
         EquivalenceCase(gold: "13/4", answer: "3 \\frac{1}{4}", equal: true),
+        EquivalenceCase(gold: "3 1/4", answer: "31/4", equal: false),
     ])
     func mixedNumbers(_ c: EquivalenceCase) { check(c) }
 

@@ -57,15 +57,14 @@ public enum MathChecker {
         return t
     }
 
-    /// The text with spaces, `$`, `\left`/`\right`, `\!`/`\,` and a final period removed, for the
-    /// identical-text fast path.
+    /// The text with `$`, `\left`/`\right`, `\displaystyle` and a final period removed, for the
+    /// identical-text fast path. Spaces are kept: `3 1/4` and `31/4` differ.
     static func squeezed(_ s: String) -> String {
-        var out = ""
         var t = s
-        for junk in ["\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "$"] { t = t.replacingOccurrences(of: junk, with: "") }
-        for c in t where !c.isWhitespace { out.append(c) }
-        while out.hasSuffix(".") { out.removeLast() }
-        return out
+        for junk in ["\\left", "\\right", "\\displaystyle", "$"] { t = t.replacingOccurrences(of: junk, with: "") }
+        t = AnswerExtractor.trimmed(t)
+        while t.hasSuffix(".") { t.removeLast() }
+        return t
     }
 
     /// A multiple-choice letter: `D`, `(D)`, `\text{(D)}`, `\textbf{D}`, and for answers also
