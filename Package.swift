@@ -56,5 +56,7 @@ let package = Package(
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
+        .testTarget(name: "FulgurMathTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
+        .testTarget(name: "FulgurJudgeTests", dependencies: ["FulgurRewards"]),
     ]
 )

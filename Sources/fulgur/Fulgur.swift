@@ -15,6 +15,6 @@ struct Fulgur: AsyncParsableCommand {
             // Benchmarks
             Bench.self,
             // Environments (issue 5)
-            Tasks.self, VerifyTask.self,
+            Tasks.self, Verify.self,
         ])
 }
