@@ -36,13 +36,17 @@ let package = Package(
         .target(name: "FulgurModel", dependencies: ["FulgurTensor", "FulgurSupport"]),
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel"]),
+        .target(name: "CFulgurSpawn"),
+        .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport", "FulgurRewards"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
+                "FulgurSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration"]),
+        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox"]),
     ]
 )

@@ -10,5 +10,7 @@ struct Fulgur: AsyncParsableCommand {
             // Init.self, Generate.self, Score.self,
             // Benchmarks
             // Bench.self,
+            // Execution sandboxes (issue 6)
+            SandboxCommand.self,
         ])
 }
