@@ -112,20 +112,24 @@ public final class Sandbox: Sendable {
 
         // Teardown: the namespace is gone once its init has exited; reap it (it is our
         // child now, see fulgur_set_child_subreaper).
+        var namespaceGone = false
         if o.initPidFD >= 0, let initPid = o.initPid {
             var p = pollfd(fd: o.initPidFD, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, 2000) == 0 {
                 kill(initPid, SIGKILL)
                 _ = poll(&p, 1, 2000)
             }
+            namespaceGone = p.revents != 0
             var st: Int32 = 0
             var ru = rusage()
             _ = fulgur_wait(initPid, &st, &ru, 1)
             close(o.initPidFD)
             o.initPidFD = -1
         }
+        // The kernel kills every process of a PID namespace before its init finishes exiting,
+        // so the /proc scan for the run's uid is only a fallback for when that signal is missing.
         var stray = 0
-        if let lease { stray = max(stray, UIDProcesses.killAll(uid: lease.uid)) }
+        if let lease, !namespaceGone { stray = max(stray, UIDProcesses.killAll(uid: lease.uid)) }
         if let cg = setup.cgroup, let cgroupPath { stray = max(stray, cg.destroy(cgroupPath)) }
 
         let reaper = Reaper.parse(String(decoding: o.status, as: UTF8.self))

@@ -1,5 +1,6 @@
-/// The first process inside the sandbox: a few lines of Perl (perl-base is Essential in
-/// Debian, and starts in ~3 ms) that run the program and report its raw wait status.
+/// PID 1 of the sandbox: a few lines of Perl (perl-base is Essential in Debian, and starts in
+/// ~3 ms) that run the program and report its raw wait status. As PID 1 it cannot be killed
+/// from inside the namespace, and when it exits the kernel kills everything else there.
 ///
 /// Why it exists: bwrap reports a death by signal n as exit code 128+n, which cannot be told
 /// apart from `exit(128+n)`. The reaper writes `S` on fd 3 when the program starts and
