@@ -11,6 +11,6 @@ struct Fulgur: AsyncParsableCommand {
             // Benchmarks
             // Bench.self,
             // Execution sandboxes (issue 6)
-            SandboxCommand.self, BenchSandbox.self,
+            SandboxCommand.self, SWECommand.self, BenchSandbox.self,
         ])
 }

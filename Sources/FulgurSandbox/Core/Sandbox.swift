@@ -291,8 +291,8 @@ public final class Sandbox: Sendable {
         return fd
     }
 
-    static func makeTemporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/fulgur-run-XXXXXX").utf8CString)
+    static func makeTemporaryDirectory(prefix: String = "fulgur-run-") throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)XXXXXX").utf8CString)
         guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SandboxError.system("mkdtemp: \(String(cString: strerror(errno)))")
         }
