@@ -62,7 +62,7 @@ public struct CodeEnvironment: Environment {
             var reason = "passed \(report.passed)/\(report.total) tests"
             if let e = report.compileError { reason = "compile error: \(e.prefix(300))" }
             else if let first = report.tests.first(where: { !$0.passed && $0.status != nil }) {
-                reason += "; test \(first.index): \(first.status == .ok ? "wrong answer" : first.status!.rawValue)"
+                reason += "; test \(first.index): \(first.verdict)"
             }
             return RewardScore(reward: report.reward, correct: correct, formatReward: 1, extracted: code, reason: reason)
         } catch {

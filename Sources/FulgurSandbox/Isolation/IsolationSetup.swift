@@ -23,14 +23,16 @@ public struct IsolationSetup: Sendable {
     var supportsDisableUserns: Bool { bwrapVersion.lexicographicallyPrecedes([0, 8]) == false }
 
     /// Probes the host. Missing essentials throw `isolationUnavailable` naming each one.
-    public static func probe(python: String?) throws -> IsolationSetup {
+    /// `bwrap` overrides where bubblewrap is looked for (FULGUR_BWRAP does the same).
+    public static func probe(python: String?, bwrap bwrapOverride: String? = nil) throws -> IsolationSetup {
         var missing: [String] = []
         var notes: [String] = []
         #if !os(Linux)
         throw SandboxError.isolationUnavailable(["the sandbox needs Linux namespaces (this is not Linux)"])
         #else
-        let bwrap = Executables.find("bwrap", preferred: ["/usr/bin/bwrap"])
-        if bwrap == nil { missing.append("bubblewrap is not installed (apt-get install bubblewrap)") }
+        let wanted = bwrapOverride ?? ProcessInfo.processInfo.environment["FULGUR_BWRAP"]
+        let bwrap = wanted.map { access($0, X_OK) == 0 ? $0 : nil } ?? Executables.find("bwrap", preferred: ["/usr/bin/bwrap"])
+        if bwrap == nil { missing.append("bubblewrap is not installed\(wanted.map { " at \($0)" } ?? "") (apt-get install bubblewrap)") }
         let perl = Executables.find("perl", preferred: ["/usr/bin/perl"])
         if perl == nil { missing.append("perl is not installed (Debian's perl-base); it runs inside the sandbox as the exit-status reaper") }
         if let p = perl, !p.hasPrefix("/usr/") { missing.append("perl must live under /usr to be visible inside the sandbox (found \(p))") }

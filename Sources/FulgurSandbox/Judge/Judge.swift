@@ -31,6 +31,13 @@ public struct TestVerdict: Sendable, Equatable {
     public var passed: Bool
     public var timeS: Double
     public var stderrTail: String
+
+    /// accepted, wrong_answer, skipped, or the failing run status (timeout, memory, …).
+    public var verdict: String {
+        guard let status else { return "skipped" }
+        if passed { return "accepted" }
+        return status == .ok ? "wrong_answer" : status.rawValue
+    }
 }
 
 /// The verdict on a program over all tests.
@@ -46,7 +53,7 @@ public struct JudgeReport: Sendable {
 
     public func json() -> String {
         let tests = self.tests.map { t in
-            "{\"index\": \(t.index), \"status\": \(JSONText.quote(t.status?.rawValue ?? "skipped")), "
+            "{\"index\": \(t.index), \"verdict\": \(JSONText.quote(t.verdict)), \"status\": \(t.status.map { JSONText.quote($0.rawValue) } ?? "null"), "
                 + "\"passed\": \(t.passed), \"time_s\": \(JSONText.number(t.timeS)), \"stderr\": \(JSONText.quote(t.stderrTail))}"
         }
         return "{\"reward\": \(JSONText.number(reward)), \"passed\": \(passed), \"total\": \(total), "

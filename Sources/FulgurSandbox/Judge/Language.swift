@@ -59,7 +59,7 @@ public enum ProgramBuilder {
         let toolchain = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         var job = SandboxJob(
-            command: ["/bin/sh", "-c", "\"$0\" -O -static-stdlib -module-cache-path /tmp/mc main.swift -o /tmp/main 1>&2 && cat /tmp/main", swiftc],
+            command: ["/bin/sh", "-c", "\"$0\" -O -static-stdlib -module-cache-path .module-cache main.swift -o main.bin 1>&2 && cat main.bin", swiftc],
             files: [SandboxFile(name: "main.swift", contents: source)], limits: compileLimits)
         if !toolchain.hasPrefix("/usr") { job.readOnlyMounts = [ReadOnlyMount(host: toolchain, target: toolchain)] }
         let r = try sandbox.run(job)
