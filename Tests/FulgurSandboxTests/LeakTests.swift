@@ -12,7 +12,7 @@ struct LeakTests {
         _ = try Support.python("pass")  // warm-up: probe, lock folder, cgroup parent
         let mounts = try Support.mountCount()
         let temps = Support.sandboxTempEntries()
-        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        let fds = Self.openFiles()
         // Each run forks a child that outlives its parent, writes a file and prints.
         let src = """
             import os, sys
@@ -36,7 +36,14 @@ struct LeakTests {
         #expect(try Support.mountCount() == mounts)
         #expect(Support.sandboxTempEntries() == temps)
         #expect(try Support.cgroupSlots().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count == fds)
+        let after = Self.openFiles()
+        #expect(after.count <= fds.count, "new descriptors: \(after.subtracting(fds).sorted())")
+    }
+
+    /// This process's descriptors as "fd → target".
+    static func openFiles() -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Set(names.map { "\($0) → \((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "?")" })
     }
 
     @Test func unisolatedRunsCleanUpTheirFolder() throws {
