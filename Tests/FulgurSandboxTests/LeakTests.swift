@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import FulgurSandbox
 
@@ -38,6 +39,53 @@ struct LeakTests {
         #expect(try Support.cgroupSlots().isEmpty)
         let after = Self.openFiles()
         #expect(after.count <= fds.count, "new descriptors: \(after.subtracting(fds).sorted())")
+    }
+
+    /// Runs from many threads at once (as RL rollouts score them) stay separate.
+    @Test func concurrentRunsAreIndependent() throws {
+        let sb = try Support.sandbox()
+        let n = 12
+        let results = Mutex<[Int: RunResult]>([:])
+        let errors = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            let src = "import os, sys\nprint(sys.stdin.read().strip(), os.getuid())\n"
+            do {
+                let r = try sb.run(SandboxJob(command: [sb.python!, "main.py"], files: [SandboxFile(name: "main.py", text: src)],
+                                              stdin: Data("job\(i)".utf8)))
+                results.withLock { $0[i] = r }
+            } catch { errors.withLock { $0.append("\(error)") } }
+        }
+        #expect(errors.withLock { $0 }.isEmpty)
+        let all = results.withLock { $0 }
+        #expect(all.count == n)
+        guard case .isolated(let setup) = sb.mode, let pool = setup.uidPool else { return }
+        for (i, r) in all {
+            let parts = r.stdoutText.split(separator: " ")
+            #expect(r.status == .ok && parts.first == "job\(i)")
+            let uid = parts.last.flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            #expect(uid.map { $0 >= pool.base && $0 < pool.base + UInt32(pool.count) } == true)
+        }
+        #expect(try Support.poolProcesses().isEmpty)
+    }
+
+    /// Leases are exclusive (also across threads and processes: flock on separate opens).
+    @Test func uidLeasesAreExclusive() throws {
+        let dir = try Sandbox.makeTemporaryDirectory(prefix: "fulgur-locktest-")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pool = try UIDPool(base: 3_000_000_000, count: 3, lockDirectory: dir + "/locks")
+        let leases = try (0..<3).map { _ in try pool.acquire() }
+        #expect(Set(leases.map(\.uid)) == [3_000_000_000, 3_000_000_001, 3_000_000_002])
+        #expect(throws: SandboxError.self) { try pool.acquire() }
+        let freed = leases[1].uid
+        leases[1].release()
+        #expect(try pool.acquire().uid == freed)
+    }
+
+    @Test func unisolatedSWERunWorks() throws {
+        let task = try SWETask.load(PatchTests.examples + "/calc-divide")
+        let patch = try Data(contentsOf: URL(fileURLWithPath: task.referencePatch!))
+        let r = try SWERunner(sandbox: Sandbox.unisolated()).run(task, patch: patch)
+        #expect(r.reward == 1, "\(r.tests.map(\.output))")
     }
 
     /// This process's descriptors as "fd → target".

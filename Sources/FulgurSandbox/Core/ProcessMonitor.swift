@@ -79,6 +79,11 @@ struct ProcessMonitor {
                 }
             }
             if exited && (outFD < 0 && errFD < 0 && statusFD < 0 || now >= o.exitTime + Self.drainGrace) { break }
+            if pidfd < 0 && !exited {
+                // No pidfd (kernel < 5.3): poll the child's state instead.
+                var st: Int32 = 0
+                if fulgur_wait(pid, &st, &o.usage, 1) == pid { exited = true; o.waitStatus = st; o.exitTime = now; continue }
+            }
 
             var fds: [pollfd] = []
             func watch(_ fd: Int32, _ events: Int32) { if fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(events), revents: 0)) } }
@@ -92,6 +97,7 @@ struct ProcessMonitor {
             } else if exited {
                 wait = min(wait, max(0, o.exitTime + Self.drainGrace - now))
             }
+            if pidfd < 0 && !exited { wait = min(wait, 0.005) }
             let ms = Int32((wait * 1000).rounded(.up))
             let n = poll(&fds, nfds_t(fds.count), ms)
             if n < 0 && errno != EINTR { break }

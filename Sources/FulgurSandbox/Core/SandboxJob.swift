@@ -21,7 +21,8 @@ public struct SandboxFile: Sendable, Equatable {
     }
 }
 
-/// A host folder made visible read-only inside the sandbox.
+/// A host folder made visible read-only inside the sandbox (ignored without isolation, where
+/// the program sees the host's paths directly).
 public struct ReadOnlyMount: Sendable, Equatable {
     public var host: String
     public var target: String

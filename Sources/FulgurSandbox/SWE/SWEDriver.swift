@@ -1,7 +1,7 @@
 /// The Python program that runs a task's tests inside the sandbox. It reads its spec, deletes
 /// the spec and itself, turns itself non-dumpable (so that test code running as the same uid
 /// cannot read the nonce from /proc/<pid>/mem or write to its stdout through /proc/<pid>/fd),
-/// copies the read-only repository (/src) into the writable work directory (/box), runs each
+/// copies the read-only repository (`src`: /src when isolated) into the work directory, runs each
 /// test in its own session with a wall limit, keeps the tail of its output, and prints one
 /// result line tagged with the nonce.
 enum SWEDriver {
@@ -13,16 +13,17 @@ enum SWEDriver {
 import ctypes, json, os, shutil, signal, subprocess, sys, time
 
 def main():
-    with open('/box/.fulgur-spec.json') as f:
+    work = os.getcwd()
+    with open('.fulgur-spec.json') as f:
         spec = json.load(f)
-    os.unlink('/box/.fulgur-spec.json')
-    os.unlink('/box/.fulgur-driver.py')
+    os.unlink('.fulgur-spec.json')
+    os.unlink('.fulgur-driver.py')
     try:
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
     except Exception:
         pass
-    for name in os.listdir('/src'):
-        src, dst = os.path.join('/src', name), os.path.join('/box', name)
+    for name in os.listdir(spec['src']):
+        src, dst = os.path.join(spec['src'], name), os.path.join(work, name)
         if os.path.islink(src):
             os.symlink(os.readlink(src), dst)
         elif os.path.isdir(src):
@@ -30,14 +31,14 @@ def main():
         else:
             shutil.copy2(src, dst)
     results = []
-    log = '/tmp/.fulgur-test-output'
+    log = os.path.join(os.environ.get('TMPDIR', '/tmp'), '.fulgur-test-output')
     for test in spec['tests']:
         cmd = [a.replace('{test}', test) for a in spec['command']]
         start = time.monotonic()
         code = None
         try:
             with open(log, 'wb') as out:
-                p = subprocess.Popen(cmd, cwd='/box', stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                p = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
                 try:
                     code = p.wait(timeout=spec['test_timeout'])

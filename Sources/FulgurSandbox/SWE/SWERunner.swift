@@ -77,7 +77,9 @@ public struct SWERunner: Sendable {
 
         let nonce = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let ids = task.failToPass + task.passToPass
-        let spec: [String: Any] = ["tests": ids, "command": task.testCommand, "test_timeout": task.testTimeout, "nonce": nonce]
+        // Isolated, the repository is mounted read-only at /src; unisolated, it is read in place.
+        let spec: [String: Any] = ["tests": ids, "command": task.testCommand, "test_timeout": task.testTimeout, "nonce": nonce,
+                                   "src": sandbox.isIsolated ? "/src" : repo]
         let specData = try JSONSerialization.data(withJSONObject: spec)
         var limits = SandboxLimits(timeout: task.timeout, memoryMB: task.memoryMB)
         limits.maxProcesses = 256
