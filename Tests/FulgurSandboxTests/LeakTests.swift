@@ -79,6 +79,7 @@ struct LeakTests {
         let freed = leases[1].uid
         leases[1].release()
         #expect(try pool.acquire().uid == freed)
+        withExtendedLifetime(leases) {}  // the other two stay held until here
     }
 
     @Test func unisolatedSWERunWorks() throws {
