@@ -65,15 +65,18 @@ public enum SandboxBenchmark {
 
     /// Spawn, feed stdin, read both pipes to EOF, wait: the minimal way to run a program.
     static func direct(_ argv: [String], stdin: Data) throws -> Double {
-        let stdinP = try Sandbox.pipe(), outP = try Sandbox.pipe(), errP = try Sandbox.pipe()
+        let owned = OwnedDescriptors()
+        defer { owned.closeAll() }
+        let stdinP = try owned.pipe(), outP = try owned.pipe(), errP = try owned.pipe()
         let t0 = Clock.now
-        let pid = try Sandbox.spawn(argv: argv, env: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], fdSource: [stdinP.0, outP.1, errP.1],
+        let pid = try Sandbox.spawn(argv: argv, env: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], fdSource: [stdinP.read, outP.write, errP.write],
                                     fdTarget: [0, 1, 2], limits: [], uid: nil, cgroupProcs: nil, cwd: nil)
-        for fd in [stdinP.0, outP.1, errP.1] { close(fd) }
-        for fd in [outP.0, errP.0, stdinP.1] { _ = fulgur_set_nonblocking(fd) }
+        for fd in [stdinP.read, outP.write, errP.write] { close(fd) }
+        for fd in [outP.read, errP.read, stdinP.write] { _ = fulgur_set_nonblocking(fd) }
+        owned.handOver()
         var limits = SandboxLimits()
         limits.timeout = 60
-        var monitor = ProcessMonitor(stdinWrite: stdinP.1, stdoutRead: outP.0, stderrRead: errP.0, statusRead: -1, infoRead: -1,
+        var monitor = ProcessMonitor(stdinWrite: stdinP.write, stdoutRead: outP.read, stderrRead: errP.read, statusRead: -1, infoRead: -1,
                                      pid: pid, stdin: stdin, limits: limits, waitsForStartMarker: false,
                                      killRun: { _ in kill(pid, SIGKILL) })
         _ = monitor.run(spawnTime: t0)

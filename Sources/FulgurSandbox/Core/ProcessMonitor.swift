@@ -152,7 +152,7 @@ struct ProcessMonitor {
                     if o.initPid == nil, let initPid = Self.childPid(inInfo: o.info) {
                         o.initPid = initPid
                         o.initPidFD = fulgur_pidfd_open(initPid)
-                        if o.killReason != nil { killRun(initPid) }
+                        if o.killReason != nil && !exited { killRun(initPid) }
                     }
                 }
             }

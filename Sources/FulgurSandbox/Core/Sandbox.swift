@@ -75,17 +75,14 @@ public final class Sandbox: Sendable {
         if let cg = setup.cgroup, let lease {
             cgroupPath = try cg.create(slot: lease.slot, maxProcesses: job.limits.maxProcesses)
         }
-        var toClose: [Int32] = []
-        defer { for fd in toClose { close(fd) } }
-
-        let fileFDs = try job.files.map { try Self.memfd($0.contents, name: $0.name) }
-        toClose += fileFDs
-        let stdinP = try Self.pipe(), outP = try Self.pipe(), errP = try Self.pipe()
-        let statusP = try Self.pipe(), infoP = try Self.pipe()
-        toClose += [stdinP.0, outP.1, errP.1, statusP.1, infoP.1]  // child ends, closed after spawn
+        let owned = OwnedDescriptors()
+        defer { owned.closeAll() }
+        let fileFDs = try job.files.map { try owned.memfd($0.contents, name: $0.name) }
+        let stdinP = try owned.pipe(), outP = try owned.pipe(), errP = try owned.pipe()
+        let statusP = try owned.pipe(), infoP = try owned.pipe()
 
         let infoFD: Int32 = 4
-        var src = [stdinP.0, outP.1, errP.1, statusP.1, infoP.1]
+        var src = [stdinP.read, outP.write, errP.write, statusP.write, infoP.write]
         var dst: [Int32] = [0, 1, 2, Reaper.statusFD, infoFD]
         for (i, fd) in fileFDs.enumerated() { src.append(fd); dst.append(5 + Int32(i)) }
         guard src.count <= 16 else { throw SandboxError.invalidArgument("at most 11 files per run") }
@@ -95,19 +92,17 @@ public final class Sandbox: Sendable {
         let pid = try Self.spawn(argv: argv, env: ["PATH=/usr/bin:/bin"], fdSource: src, fdTarget: dst,
                                  limits: Self.rlimits(job.limits), uid: lease.map { Int64($0.uid) },
                                  cgroupProcs: cgroupPath.map { $0 + "/cgroup.procs" }, cwd: nil)
-        for fd in toClose { close(fd) }
-        toClose = [stdinP.1, outP.0, errP.0, statusP.0, infoP.0]
-        for fd in toClose.dropFirst() { _ = fulgur_set_nonblocking(fd) }
-        _ = fulgur_set_nonblocking(stdinP.1)
+        for fd in src { close(fd) }  // the child's ends
+        for fd in [stdinP.write, outP.read, errP.read, statusP.read, infoP.read] { _ = fulgur_set_nonblocking(fd) }
+        owned.handOver()  // the monitor closes the parent's ends
 
         var monitor = ProcessMonitor(
-            stdinWrite: stdinP.1, stdoutRead: outP.0, stderrRead: errP.0, statusRead: statusP.0, infoRead: infoP.0,
+            stdinWrite: stdinP.write, stdoutRead: outP.read, stderrRead: errP.read, statusRead: statusP.read, infoRead: infoP.read,
             pid: pid, stdin: job.stdin, limits: job.limits, waitsForStartMarker: true,
             killRun: { initPid in
                 kill(pid, SIGKILL)
                 if let initPid { kill(initPid, SIGKILL) }
             })
-        toClose = []  // the monitor closes them
         var o = monitor.run(spawnTime: spawnTime)
 
         // Teardown: the namespace is gone once its init has exited; reap it (it is our
@@ -158,19 +153,18 @@ public final class Sandbox: Sendable {
         try FileManager.default.createDirectory(atPath: dir + "/.tmp", withIntermediateDirectories: true)
         var env = job.sandboxEnvironment(home: dir)
         env["TMPDIR"] = dir + "/.tmp"
-        var toClose: [Int32] = []
-        defer { for fd in toClose { close(fd) } }
-        let stdinP = try Self.pipe(), outP = try Self.pipe(), errP = try Self.pipe()
-        toClose = [stdinP.0, outP.1, errP.1]
+        let owned = OwnedDescriptors()
+        defer { owned.closeAll() }
+        let stdinP = try owned.pipe(), outP = try owned.pipe(), errP = try owned.pipe()
         let spawnTime = Clock.now
         let pid = try Self.spawn(argv: job.command, env: env.map { "\($0.key)=\($0.value)" }.sorted(),
-                                 fdSource: [stdinP.0, outP.1, errP.1], fdTarget: [0, 1, 2],
+                                 fdSource: [stdinP.read, outP.write, errP.write], fdTarget: [0, 1, 2],
                                  limits: Self.rlimits(job.limits), uid: nil, cgroupProcs: nil, cwd: dir)
-        for fd in toClose { close(fd) }
-        toClose = []
-        for fd in [outP.0, errP.0, stdinP.1] { _ = fulgur_set_nonblocking(fd) }
+        for fd in [stdinP.read, outP.write, errP.write] { close(fd) }
+        for fd in [outP.read, errP.read, stdinP.write] { _ = fulgur_set_nonblocking(fd) }
+        owned.handOver()
         var monitor = ProcessMonitor(
-            stdinWrite: stdinP.1, stdoutRead: outP.0, stderrRead: errP.0, statusRead: -1, infoRead: -1,
+            stdinWrite: stdinP.write, stdoutRead: outP.read, stderrRead: errP.read, statusRead: -1, infoRead: -1,
             pid: pid, stdin: job.stdin, limits: job.limits, waitsForStartMarker: false,
             killRun: { _ in kill(-pid, SIGKILL); kill(pid, SIGKILL) })
         let o = monitor.run(spawnTime: spawnTime)
@@ -264,31 +258,6 @@ public final class Sandbox: Sendable {
             throw SandboxError.system("spawn failed at \(steps[Int(step)] ?? "step \(step)"): \(String(cString: strerror(err)))")
         }
         return pid
-    }
-
-    static func pipe() throws -> (Int32, Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard fulgur_pipe(&fds) == 0 else { throw SandboxError.system("pipe: \(String(cString: strerror(errno)))") }
-        return (fds[0], fds[1])
-    }
-
-    static func memfd(_ data: Data, name: String) throws -> Int32 {
-        let fd = fulgur_memfd("fulgur-sandbox-file")
-        guard fd >= 0 else { throw SandboxError.system("memfd_create: \(String(cString: strerror(errno)))") }
-        var off = 0
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
-        guard ok, lseek(fd, 0, SEEK_SET) == 0 else {
-            close(fd)
-            throw SandboxError.system("writing \(name) to a memfd: \(String(cString: strerror(errno)))")
-        }
-        return fd
     }
 
     static func makeTemporaryDirectory(prefix: String = "fulgur-run-") throws -> String {
