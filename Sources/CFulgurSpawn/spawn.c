@@ -172,6 +172,8 @@ int fulgur_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int fulgur_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
+int fulgur_sys_prctl_number(void) { return SYS_prctl; }
+
 int fulgur_set_nonblocking(int fd) {
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0) return -1;

@@ -210,6 +210,26 @@ struct ContainmentTests {
         #expect(lines.last == "0000000000000000")
     }
 
+    @Test func theReapersStatusChannelIsOutOfReach() throws {
+        // The program runs as the reaper's uid. The status pipe is root-owned, and the reaper is
+        // non-dumpable, so its memory (which holds nothing secret, but ptrace access would let
+        // the program act as the reaper) is closed. Control: the same /proc entries of a
+        // dumpable process of the same uid (the program itself) do open.
+        let src = """
+            import os
+            own = open("own.txt", "w")
+            me = os.getpid()
+            for p, mode in [("/proc/1/fd/3", "w"), ("/proc/1/mem", "rb"), ("/proc/%d/fd/%d" % (me, own.fileno()), "w"), ("/proc/%d/mem" % me, "rb")]:
+                try:
+                    open(p, mode).close()
+                    print("opened", p)
+                except OSError as e:
+                    print("refused", p, e.errno)
+            """
+        let r = try Support.python(src)
+        #expect(r.stdoutText == "refused /proc/1/fd/3 \(EACCES)\nrefused /proc/1/mem \(EACCES)\nopened /proc/2/fd/3\nopened /proc/2/mem\n")
+    }
+
     @Test func fileSizeLimitHolds() throws {
         let src = """
             try:

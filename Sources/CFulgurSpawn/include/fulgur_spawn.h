@@ -83,6 +83,9 @@ int fulgur_pipe(int fds[2]);
 /// once bwrap has exited) are re-parented to it, so it can reap them at once.
 int fulgur_set_child_subreaper(void);
 
+/// This architecture's prctl(2) system call number (the in-sandbox reaper calls it raw).
+int fulgur_sys_prctl_number(void);
+
 /// Sets O_NONBLOCK on a descriptor.
 int fulgur_set_nonblocking(int fd);
 
