@@ -42,11 +42,13 @@ let package = Package(
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
         .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
         .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
+        .target(name: "CFulgurSpawn"),
+        .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport", "FulgurRewards"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
-                "FulgurTokenizer", "FulgurTraining", "FulgurRL",
+                "FulgurTokenizer", "FulgurTraining", "FulgurRL", "FulgurSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
@@ -58,5 +60,6 @@ let package = Package(
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurMathTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurJudgeTests", dependencies: ["FulgurRewards"]),
+        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox"]),
     ]
 )

@@ -16,5 +16,7 @@ struct Fulgur: AsyncParsableCommand {
             Bench.self,
             // Environments (issue 5)
             Tasks.self, Verify.self,
+            // Execution sandboxes (issue 6)
+            SandboxCommand.self, SWECommand.self,
         ])
 }
