@@ -186,9 +186,10 @@ def hf_config_dict(raw, path="config.json"):
     return out
 
 
-def hf_config(raw, path="config.json", attn_implementation="eager"):
+def hf_config(raw, path="config.json", attn_implementation="eager", experts_implementation=None):
     """A transformers MiniMaxConfig for a Fulgur config (either dialect); installs the partial-RoPE
-    patch when the config rotates only part of each head."""
+    patch when the config rotates only part of each head. experts_implementation: None (HF's
+    default, grouped_mm), "eager", "grouped_mm" or "batched_mm"."""
     from transformers import MiniMaxConfig
     d = hf_config_dict(raw, path)
     if d["rope_parameters"].get("partial_rotary_factor", 1.0) != 1.0:
@@ -196,6 +197,8 @@ def hf_config(raw, path="config.json", attn_implementation="eager"):
     d.pop("model_type")
     cfg = MiniMaxConfig(**d)
     cfg._attn_implementation = attn_implementation
+    if experts_implementation:
+        cfg._experts_implementation = experts_implementation
     return cfg
 
 

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""RL throughput reference: HF TRL `GRPOTrainer(loss_type="cispo")` on a Fulgur config (random
+weights, PyTorch CPU, fp32), for issue 7's "≥ 5× the completions/s of TRL" target.
+
+Setup (the same one `fulgur bench rl` is to use):
+  - model: MiniMaxForCausalLM from --config (default ../shared/bench/hybrid-25m.json), random init;
+  - tokenizer: the byte-level BPE fixture ../shared/fixtures/tokenizers/bpe-gpt2 (vocab 2,000 ≤ 2,048),
+    pad `<pad>`, eos `<end_of_sentence>`;
+  - prompts: "Compute A + B. Put the final answer in \\boxed{}." with seeded 3-digit A, B (no chat
+    template); one prompt per step, G = 8 completions of exactly 64 tokens (no stop: eos is
+    suppressed so that every step does the same work), temperature 1.0, no top-p/top-k;
+  - reward: the share of digits in the completion (varies within a group, so advantages ≠ 0);
+  - CISPO: loss_type="cispo", epsilon_high 5.0 (IS-weight cap, TRL's recommendation and Fulgur's
+    default), beta 0 (no KL, no reference model), num_iterations 1 (one update per batch),
+    AdamW β = (0.9, 0.95), eps 1e-15, lr 1e-6, router aux loss with the config's coefficient.
+Measured: seconds per optimizer step (TRL's step = generate + score + forward/backward + AdamW), the
+time inside model.generate, completions/s = 8 / seconds per step, over --steps steps after one
+warm-up step.
+
+usage: scripts/bench_trl_grpo.py [--config …] [--steps 5] [--threads 2] [--group 8]
+                                 [--completion-tokens 64] [--fulgur PATH] [--json OUT.json]
+Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch transformers trl`.
+"""
+import argparse
+import json
+import os
+import random
+import tempfile
+import time
+import warnings
+
+from fulgur_hf import (DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary, hf_config, load_average, machine_line,
+                       read_json, run_fulgur, run_main, table, versions_line)
+
+DEFAULT_TOKENIZER = os.path.normpath(os.path.join(REPO, "..", "shared", "fixtures", "tokenizers", "bpe-gpt2",
+                                                  "tokenizer.json"))
+EARLIER_TRL = {"completions_per_s": 2.5, "seconds_per_step": 3.2, "generation_fraction": 0.74}
+
+
+def prompts(n, seed):
+    rng = random.Random(seed)
+    return [f"Compute {rng.randint(100, 999)} + {rng.randint(100, 999)}. Put the final answer in \\boxed{{}}."
+            for _ in range(n)]
+
+
+def digit_share(completions, **_):
+    return [sum(c.isdigit() for c in text) / max(1, len(text)) for text in completions]
+
+
+def bench_trl(cfg, args, torch):
+    from datasets import Dataset
+    from transformers import MiniMaxForCausalLM, PreTrainedTokenizerFast, TrainerCallback
+    from trl import GRPOConfig, GRPOTrainer
+
+    if not os.path.isfile(args.tokenizer):
+        raise Failure(f"{args.tokenizer}: no tokenizer.json")
+    tok = PreTrainedTokenizerFast(tokenizer_file=args.tokenizer, pad_token="<pad>", eos_token="<end_of_sentence>",
+                                  bos_token="<beginning_of_sentence>")
+    if len(tok) > cfg.vocab_size:
+        raise Failure(f"tokenizer has {len(tok)} ids, the model's vocabulary {cfg.vocab_size}")
+    cfg.pad_token_id, cfg.eos_token_id, cfg.bos_token_id = tok.pad_token_id, tok.eos_token_id, tok.bos_token_id
+    torch.manual_seed(0)
+    model = MiniMaxForCausalLM(cfg)
+
+    # time spent in generation: TRL calls model.generate on this same (unwrapped) module on CPU
+    gen_seconds = []
+    plain_generate = model.generate
+
+    def timed_generate(*a, **kw):
+        t0 = time.perf_counter()
+        try:
+            return plain_generate(*a, **kw)
+        finally:
+            gen_seconds.append(time.perf_counter() - t0)
+    model.generate = timed_generate
+
+    step_seconds = []
+
+    class StepTimer(TrainerCallback):
+        def on_step_begin(self, a, state, control, **kw):
+            self.t0 = time.perf_counter()
+
+        def on_step_end(self, a, state, control, **kw):
+            step_seconds.append(time.perf_counter() - self.t0)
+
+    total = args.steps + 1
+    data = Dataset.from_dict({"prompt": prompts(total, args.seed)})
+    out = tempfile.mkdtemp(prefix="fulgur-trl-")
+    conf = GRPOConfig(
+        output_dir=out, report_to="none", save_strategy="no", logging_steps=1, disable_tqdm=True,
+        use_cpu=True, bf16=False, fp16=False, seed=args.seed, dataloader_num_workers=0,
+        max_steps=total, per_device_train_batch_size=args.group, gradient_accumulation_steps=1,
+        num_generations=args.group, num_iterations=1, max_completion_length=args.completion_tokens,
+        temperature=1.0, top_p=1.0, top_k=0, loss_type="cispo", epsilon_high=5.0, beta=0.0,
+        learning_rate=1e-6, adam_beta1=0.9, adam_beta2=0.95, adam_epsilon=1e-15, weight_decay=0.0,
+        lr_scheduler_type="constant",
+        # every completion runs the full length: the stop token is never sampled
+        generation_kwargs={"suppress_tokens": [tok.eos_token_id], "min_new_tokens": args.completion_tokens},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer = GRPOTrainer(model=model, reward_funcs=digit_share, args=conf, train_dataset=data,
+                              processing_class=tok, callbacks=[StepTimer()])
+        trainer.train()
+    if len(step_seconds) != total or len(gen_seconds) < total:
+        raise Failure(f"TRL ran {len(step_seconds)} steps and {len(gen_seconds)} generate calls, expected {total}")
+    lengths = [h.get("completions/mean_length") for h in trainer.state.log_history if "completions/mean_length" in h]
+    steps, gens = step_seconds[1:], gen_seconds[-args.steps:]  # drop the warm-up step
+    sps = sum(steps) / len(steps)
+    result = {"completions_per_s": args.group / sps, "seconds_per_step": sps,
+              "generation_fraction": sum(gens) / sum(steps),
+              "rollout_tokens_per_s": args.group * args.completion_tokens * len(gens) / sum(gens),
+              "mean_completion_length": lengths[-1] if lengths else None,
+              "step_seconds": step_seconds, "generate_seconds": gen_seconds}
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--config", default=DEFAULT_BENCH_CONFIG, help="model config.json (either dialect)")
+    ap.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, help="tokenizer.json with at most vocab_size ids")
+    ap.add_argument("--steps", type=int, default=5, help="timed steps (after one warm-up step)")
+    ap.add_argument("--group", type=int, default=8, help="completions per prompt (G); one prompt per step")
+    ap.add_argument("--completion-tokens", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads and FULGUR_THREADS")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fulgur", help="the fulgur binary (default: .build/release/fulgur)")
+    ap.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    args = ap.parse_args()
+    if min(args.steps, args.group, args.completion_tokens, args.threads) < 1 or args.group < 2:
+        raise Failure("--steps, --completion-tokens, --threads must be positive and --group at least 2")
+
+    raw = read_json(args.config)
+    import torch
+    torch.set_num_threads(args.threads)
+    try:
+        import trl
+    except ImportError:
+        raise Failure("TRL is not installed (pip install trl)")
+    cfg = hf_config(raw, args.config, attn_implementation="sdpa")
+    print(machine_line(args.threads))
+    print(versions_line() + f" · trl {trl.__version__}")
+    load_before = load_average()
+    print(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, G = {args.group} × {args.completion_tokens} tokens, "
+          f"{args.steps} + 1 steps …", flush=True)
+    ref = bench_trl(cfg, args, torch)
+
+    # ---- FULGUR RL BENCH (issue 7) ------------------------------------------------------------------
+    # `fulgur bench rl --config … --json` will print {"completions_per_s", "seconds_per_step",
+    # "generation_fraction"} for the same setup (G completions of --completion-tokens tokens per prompt,
+    # one CISPO update per batch). Until that subcommand exists this part reports it as missing.
+    fl = None
+    try:
+        fulgur = fulgur_binary(args.fulgur)
+        help_text = run_fulgur(fulgur, ["bench", "--help"], parse_json=False)
+        if "\n  rl " in help_text or " rl\n" in help_text:
+            fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--json"], threads=args.threads)
+    except Failure as e:
+        print(f"note: {e}")
+    # -------------------------------------------------------------------------------------------------
+    load_after = load_average()
+
+    def row(name, key, fmt):
+        f = fl.get(key) if fl else None
+        ratio = ""
+        if f is not None:
+            ratio = f"{f / ref[key]:.1f}×" if key == "completions_per_s" else f"{ref[key] / f:.1f}× less"
+        return [name, fmt(ref[key]), fmt(f) if f is not None else "—", ratio, fmt(EARLIER_TRL[key])]
+
+    print(f"\n{os.path.basename(args.config)}: G = {args.group} × {args.completion_tokens} tokens, one update per "
+          f"batch, {args.threads} threads; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier"], [
+        row("completions/s", "completions_per_s", lambda v: f"{v:.2f}"),
+        row("seconds per step", "seconds_per_step", lambda v: f"{v:.2f}"),
+        row("share in generation", "generation_fraction", lambda v: f"{100 * v:.0f}%"),
+    ]))
+    print(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
+          f"mean completion length {ref['mean_completion_length']}")
+    if fl is None:
+        print("Fulgur: `fulgur bench rl` is not available in this binary yet (issue 7); only TRL was measured")
+    else:
+        r = fl["completions_per_s"] / ref["completions_per_s"]
+        print(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if r >= 5 else 'does not hold'} ({r:.1f}×)")
+    if args.json:
+        with open(args.json + ".tmp", "w") as fh:
+            json.dump({"config": args.config, "threads": args.threads, "load_average": [load_before, load_after],
+                       "trl": ref, "fulgur": fl}, fh, indent=1)
+        os.replace(args.json + ".tmp", args.json)
+
+
+if __name__ == "__main__":
+    run_main(main)
