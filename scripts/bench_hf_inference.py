@@ -22,7 +22,7 @@ import argparse
 import os
 import statistics
 
-from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, emit_json, fulgur_binary, hf_config, load_average, log,
+from fulgur_hf import (add_omp_argument, set_omp_wait_policy, DEFAULT_BENCH_CONFIG, Failure, Timer, emit_json, fulgur_binary, hf_config, load_average, log,
                        machine_line, quiet_transformers, read_json, run_fulgur, run_main, table, versions_line)
 
 # measured earlier on this machine class (../shared/bench/README.md), 2 threads, hybrid-25m:
@@ -82,6 +82,7 @@ def main():
                     help="HF softmax-attention kernel (default sdpa)")
     ap.add_argument("--experts-implementation", default="grouped_mm", choices=["grouped_mm", "eager", "batched_mm"],
                     help="HF MoE experts kernel (default grouped_mm, HF's default and the fastest on CPU here)")
+    add_omp_argument(ap)
     args = ap.parse_args()
     try:
         contexts = sorted({int(c) for c in args.contexts.split(",")})
@@ -92,6 +93,7 @@ def main():
 
     fulgur = None if args.no_fulgur else fulgur_binary(args.fulgur)
     raw = read_json(args.config)
+    omp = set_omp_wait_policy(args.omp_wait_policy)
     try:
         import torch
         import transformers  # noqa: F401
@@ -104,7 +106,7 @@ def main():
     if max(contexts) + args.decode_steps > cfg.max_position_embeddings:
         raise Failure(f"{args.config}: max_position_embeddings {cfg.max_position_embeddings} < context + decode steps")
     log(machine_line(args.threads))
-    log(versions_line())
+    log(versions_line() + f" · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
 
     log(f"HF transformers (attention {args.attn_implementation}, experts {args.experts_implementation}), "
@@ -153,7 +155,7 @@ def main():
         if "4096" in ratios:
             r = ratios["4096"]["prefill"]
             log(f"issue 2 target, prefill at 4,096 ≥ 1.3× HF: {'holds' if r >= 1.3 else 'does not hold'} ({r:.2f}×)")
-    emit_json({"config": args.config, "threads": args.threads, "parameters": params,
+    emit_json({"config": args.config, "threads": args.threads, "omp_wait_policy": omp, "parameters": params,
                "attn_implementation": args.attn_implementation, "experts_implementation": args.experts_implementation,
                "load_average_before": load_before, "load_average_after": load_after,
                "hf": {str(n): hf[n] for n in contexts}, "fulgur": fl, "ratios": ratios})

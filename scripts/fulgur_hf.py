@@ -79,6 +79,28 @@ def run_fulgur(binary, args, threads=None, timeout=3600, parse_json=True):
 
 
 # ---------------------------------------------------------------------------------------------
+# threads
+
+OMP_POLICIES = ("passive", "active", "default")
+
+
+def add_omp_argument(ap):
+    ap.add_argument("--omp-wait-policy", choices=OMP_POLICIES, default="passive",
+                    help="OMP_WAIT_POLICY for PyTorch's OpenMP threads (default passive: on a shared, busy "
+                         "machine libgomp's spinning barriers make every small 2-thread op wait a scheduler "
+                         "time slice, ~40 ms; 'default' leaves the environment alone)")
+
+
+def set_omp_wait_policy(policy):
+    """Must run before torch is imported (libgomp reads the variable once, at start-up)."""
+    if "torch" in sys.modules:
+        raise Failure("internal: set_omp_wait_policy called after torch was imported")
+    if policy != "default":
+        os.environ["OMP_WAIT_POLICY"] = policy.upper()
+    return os.environ.get("OMP_WAIT_POLICY", "unset")
+
+
+# ---------------------------------------------------------------------------------------------
 # configs
 
 def read_json(path):

@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 
-from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, emit_json, log, MINIMAX_TYPES, fulgur_binary, head_dim_of, hf_config, hf_config_dict, machine_line,
+from fulgur_hf import (add_omp_argument, set_omp_wait_policy, DEFAULT_BENCH_CONFIG, Failure, emit_json, log, MINIMAX_TYPES, fulgur_binary, head_dim_of, hf_config, hf_config_dict, machine_line,
                        quiet_transformers, read_json, rotary_dim_of, run_fulgur, run_main, table, versions_line)
 
 # HF registers the lightning-attention decay tables as buffers; they are derived, not weights.
@@ -244,6 +244,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch and Fulgur threads")
     ap.add_argument("--work", help="folder for created and HF-written models (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    add_omp_argument(ap)
     args = ap.parse_args()
     if args.tokens is None:
         args.tokens = 96 if args.quick else 300
@@ -258,6 +259,7 @@ def main():
             raise Failure(f"{path}: not a model folder (no config.json)")
 
     fulgur = fulgur_binary(args.fulgur)
+    omp = set_omp_wait_policy(args.omp_wait_policy)
     try:
         import torch
         from transformers import MiniMaxConfig, MiniMaxForCausalLM
@@ -266,7 +268,7 @@ def main():
     torch.set_num_threads(args.threads)
     quiet_transformers()
     log(machine_line(args.threads))
-    log(versions_line())
+    log(versions_line() + f" · OMP_WAIT_POLICY {omp}")
     log(f"fulgur: {fulgur}")
 
     work = args.work or tempfile.mkdtemp(prefix="fulgur-hf-roundtrip-")
@@ -321,7 +323,7 @@ def main():
              f"{r['diff_hf']:.2e}", r["greedy"], "PASS" if r["ok"] else "FAIL"]
             if "error" not in r else [r["name"], "", "", "", "", "", "", "", "FAIL"] for r in results]
     log(table(["model", "dialect", "params", "tokens", "Fulgur→HF", "HF→Fulgur", "HF→HF", "greedy", "result"], rows))
-    emit_json({"tolerance": args.tolerance, "threads": args.threads, "ok": not failures,
+    emit_json({"tolerance": args.tolerance, "threads": args.threads, "omp_wait_policy": omp, "ok": not failures,
                "cases": [{k: v for k, v in r.items() if k != "saved"} for r in results]})
     if not args.work and not args.keep and not failures:
         shutil.rmtree(work, ignore_errors=True)
