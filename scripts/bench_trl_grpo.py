@@ -17,19 +17,28 @@ Measured: seconds per optimizer step (TRL's step = generate + score + forward/ba
 time inside model.generate, completions/s = 8 / seconds per step, over --steps steps after one
 warm-up step.
 
-usage: scripts/bench_trl_grpo.py [--config …] [--steps 5] [--threads 2] [--group 8]
-                                 [--completion-tokens 64] [--fulgur PATH] [--json OUT.json]
-Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch transformers trl`.
+Output: progress, TRL's own log lines and a table on stderr; one JSON object on stdout:
+  {"config", "threads", "trl": {completions_per_s, seconds_per_step, seconds_per_step_best,
+   generation_fraction, rollout_tokens_per_s, ...}, "fulgur": <`fulgur bench rl` JSON or null>, ...}
+Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch transformers trl datasets`.
+
+The Fulgur side, until `fulgur bench rl` exists (issue 7), is this command pair:
+  python3 scripts/bench_trl_grpo.py --config ../shared/bench/hybrid-25m.json --steps 5
+  fulgur bench rl --config ../shared/bench/hybrid-25m.json --json    # G = 8 × 64 tokens, 1 update/batch
 """
 import argparse
-import json
+import contextlib
 import os
+import re
+import shutil
+import sys
 import random
 import tempfile
 import time
 import warnings
 
-from fulgur_hf import (DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary, hf_config, load_average, machine_line,
+from fulgur_hf import (add_omp_argument, emit_json, log, quiet_transformers, set_omp_wait_policy,
+                       DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary, hf_config, load_average, machine_line,
                        read_json, run_fulgur, run_main, table, versions_line)
 
 DEFAULT_TOKENIZER = os.path.normpath(os.path.join(REPO, "..", "shared", "fixtures", "tokenizers", "bpe-gpt2",
@@ -97,17 +106,20 @@ def bench_trl(cfg, args, torch):
         # every completion runs the full length: the stop token is never sampled
         generation_kwargs={"suppress_tokens": [tok.eos_token_id], "min_new_tokens": args.completion_tokens},
     )
-    with warnings.catch_warnings():
+    # TRL/Trainer print their log dicts on stdout; stdout is reserved for this script's JSON
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
         warnings.simplefilter("ignore")
         trainer = GRPOTrainer(model=model, reward_funcs=digit_share, args=conf, train_dataset=data,
                               processing_class=tok, callbacks=[StepTimer()])
         trainer.train()
+    shutil.rmtree(out, ignore_errors=True)
     if len(step_seconds) != total or len(gen_seconds) < total:
         raise Failure(f"TRL ran {len(step_seconds)} steps and {len(gen_seconds)} generate calls, expected {total}")
     lengths = [h.get("completions/mean_length") for h in trainer.state.log_history if "completions/mean_length" in h]
     steps, gens = step_seconds[1:], gen_seconds[-args.steps:]  # drop the warm-up step
     sps = sum(steps) / len(steps)
-    result = {"completions_per_s": args.group / sps, "seconds_per_step": sps,
+    result = {"completions_per_s": args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(steps),
+              "completions_per_s_best": args.group / min(steps),
               "generation_fraction": sum(gens) / sum(steps),
               "rollout_tokens_per_s": args.group * args.completion_tokens * len(gens) / sum(gens),
               "mean_completion_length": lengths[-1] if lengths else None,
@@ -116,7 +128,8 @@ def bench_trl(cfg, args, torch):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default=DEFAULT_BENCH_CONFIG, help="model config.json (either dialect)")
     ap.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, help="tokenizer.json with at most vocab_size ids")
     ap.add_argument("--steps", type=int, default=5, help="timed steps (after one warm-up step)")
@@ -125,38 +138,46 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch threads and FULGUR_THREADS")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fulgur", help="the fulgur binary (default: .build/release/fulgur)")
-    ap.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    ap.add_argument("--no-fulgur", action="store_true", help="measure TRL only")
+    add_omp_argument(ap)
     args = ap.parse_args()
     if min(args.steps, args.group, args.completion_tokens, args.threads) < 1 or args.group < 2:
         raise Failure("--steps, --completion-tokens, --threads must be positive and --group at least 2")
 
     raw = read_json(args.config)
-    import torch
-    torch.set_num_threads(args.threads)
+    omp = set_omp_wait_policy(args.omp_wait_policy)
     try:
+        import torch
+        import datasets  # noqa: F401
         import trl
-    except ImportError:
-        raise Failure("TRL is not installed (pip install trl)")
+    except ImportError as e:
+        raise Failure(f"{e} (pip install torch transformers trl datasets)")
+    torch.set_num_threads(args.threads)
+    quiet_transformers()
     cfg = hf_config(raw, args.config, attn_implementation="sdpa")
-    print(machine_line(args.threads))
-    print(versions_line() + f" · trl {trl.__version__}")
+    log(machine_line(args.threads))
+    log(versions_line() + f" · trl {trl.__version__} · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
-    print(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, G = {args.group} × {args.completion_tokens} tokens, "
-          f"{args.steps} + 1 steps …", flush=True)
+    log(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, G = {args.group} × {args.completion_tokens} tokens, "
+          f"{args.steps} + 1 steps …")
     ref = bench_trl(cfg, args, torch)
 
     # ---- FULGUR RL BENCH (issue 7) ------------------------------------------------------------------
     # `fulgur bench rl --config … --json` will print {"completions_per_s", "seconds_per_step",
     # "generation_fraction"} for the same setup (G completions of --completion-tokens tokens per prompt,
     # one CISPO update per batch). Until that subcommand exists this part reports it as missing.
-    fl = None
-    try:
-        fulgur = fulgur_binary(args.fulgur)
-        help_text = run_fulgur(fulgur, ["bench", "--help"], parse_json=False)
-        if "\n  rl " in help_text or " rl\n" in help_text:
-            fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--json"], threads=args.threads)
-    except Failure as e:
-        print(f"note: {e}")
+    fl, fl_note = None, "not asked for (--no-fulgur)"
+    if not args.no_fulgur:
+        try:
+            fulgur = fulgur_binary(args.fulgur)
+            help_text = run_fulgur(fulgur, ["bench", "--help"], parse_json=False)
+            if re.search(r"^\s+rl\b", help_text, re.MULTILINE):
+                fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--json"], threads=args.threads)
+                fl_note = None
+            else:
+                fl_note = f"`fulgur bench rl` is not available in {fulgur} yet (issue 7); only TRL was measured"
+        except Failure as e:
+            fl_note = str(e)
     # -------------------------------------------------------------------------------------------------
     load_after = load_average()
 
@@ -167,25 +188,25 @@ def main():
             ratio = f"{f / ref[key]:.1f}×" if key == "completions_per_s" else f"{ref[key] / f:.1f}× less"
         return [name, fmt(ref[key]), fmt(f) if f is not None else "—", ratio, fmt(EARLIER_TRL[key])]
 
-    print(f"\n{os.path.basename(args.config)}: G = {args.group} × {args.completion_tokens} tokens, one update per "
+    log(f"\n{os.path.basename(args.config)}: G = {args.group} × {args.completion_tokens} tokens, one update per "
           f"batch, {args.threads} threads; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    print(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier"], [
+    log(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier"], [
         row("completions/s", "completions_per_s", lambda v: f"{v:.2f}"),
         row("seconds per step", "seconds_per_step", lambda v: f"{v:.2f}"),
         row("share in generation", "generation_fraction", lambda v: f"{100 * v:.0f}%"),
     ]))
-    print(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
+    log(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
           f"mean completion length {ref['mean_completion_length']}")
+    ratio = None
     if fl is None:
-        print("Fulgur: `fulgur bench rl` is not available in this binary yet (issue 7); only TRL was measured")
+        log(f"Fulgur: {fl_note}")
     else:
-        r = fl["completions_per_s"] / ref["completions_per_s"]
-        print(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if r >= 5 else 'does not hold'} ({r:.1f}×)")
-    if args.json:
-        with open(args.json + ".tmp", "w") as fh:
-            json.dump({"config": args.config, "threads": args.threads, "load_average": [load_before, load_after],
-                       "trl": ref, "fulgur": fl}, fh, indent=1)
-        os.replace(args.json + ".tmp", args.json)
+        ratio = fl["completions_per_s"] / ref["completions_per_s"]
+        log(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if ratio >= 5 else 'does not hold'} ({ratio:.1f}×)")
+    emit_json({"config": args.config, "threads": args.threads, "omp_wait_policy": omp, "group": args.group,
+               "completion_tokens": args.completion_tokens, "steps": args.steps, "load_average_before": load_before,
+               "load_average_after": load_after, "trl": ref, "fulgur": fl, "fulgur_note": fl_note,
+               "completions_per_s_ratio": ratio})
 
 
 if __name__ == "__main__":

@@ -274,7 +274,8 @@ def install_partial_rotary_patch():
 
 def log(*a, **kw):
     """Human-readable progress and tables: stderr (stdout carries only the JSON result)."""
-    print(*a, file=sys.stderr, flush=True, **kw)
+    kw.setdefault("flush", True)
+    print(*a, file=sys.stderr, **kw)
 
 
 def emit_json(obj):
