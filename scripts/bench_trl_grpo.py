@@ -83,11 +83,24 @@ def bench_trl(cfg, args, torch):
             gen_seconds.append(time.perf_counter() - t0)
     model.generate = timed_generate
 
-    step_seconds = []
+    step_seconds, nonfinite = [], []
 
     class StepTimer(TrainerCallback):
         def on_step_begin(self, a, state, control, **kw):
             self.t0 = time.perf_counter()
+
+        def on_pre_optimizer_step(self, a, state, control, **kw):
+            # On hybrid-25m, TRL 1.16's CISPO backward returned a NaN gradient norm on the first
+            # (warm-up) step, with a finite forward and loss, with either experts kernel and either
+            # attention kernel (see docs/python-references.md). After clipping every entry is NaN,
+            # AdamW would make every weight NaN and the next generate() would fail. So non-finite
+            # entries are zeroed and counted: this is a throughput benchmark.
+            bad = 0
+            for p in model.parameters():
+                if p.grad is not None and not torch.isfinite(p.grad).all():
+                    bad += int((~torch.isfinite(p.grad)).sum())
+                    torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
+            nonfinite.append(bad)
 
         def on_step_end(self, a, state, control, **kw):
             step_seconds.append(time.perf_counter() - self.t0)
@@ -103,6 +116,9 @@ def bench_trl(cfg, args, torch):
         temperature=1.0, top_p=1.0, top_k=0, loss_type="cispo", epsilon_high=5.0, beta=0.0,
         learning_rate=1e-6, adam_beta1=0.9, adam_beta2=0.95, adam_epsilon=1e-15, weight_decay=0.0,
         lr_scheduler_type="constant",
+        # TRL 1.16 turns activation checkpointing on by default; off here (a small model: the
+        # recompute would only slow TRL's step down)
+        gradient_checkpointing=False,
         # every completion runs the full length: the stop token is never sampled
         generation_kwargs={"suppress_tokens": [tok.eos_token_id], "min_new_tokens": args.completion_tokens},
     )
@@ -123,7 +139,10 @@ def bench_trl(cfg, args, torch):
               "generation_fraction": sum(gens) / sum(steps),
               "rollout_tokens_per_s": args.group * args.completion_tokens * len(gens) / sum(gens),
               "mean_completion_length": lengths[-1] if lengths else None,
-              "step_seconds": step_seconds, "generate_seconds": gen_seconds}
+              "step_seconds": step_seconds, "generate_seconds": gen_seconds,
+              "nonfinite_gradient_entries_per_step": nonfinite}
+    if any(nonfinite):
+        log(f"WARNING: TRL produced non-finite gradients ({nonfinite} entries per step; zeroed before AdamW)")
     return result
 
 
@@ -138,6 +157,10 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch threads and FULGUR_THREADS")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fulgur", help="the fulgur binary (default: .build/release/fulgur)")
+    ap.add_argument("--attn-implementation", default="sdpa", choices=["sdpa", "eager"],
+                    help="HF softmax-attention kernel (default sdpa)")
+    ap.add_argument("--experts-implementation", default="grouped_mm", choices=["grouped_mm", "eager", "batched_mm"],
+                    help="HF MoE experts kernel (default grouped_mm, HF's default)")
     ap.add_argument("--no-fulgur", action="store_true", help="measure TRL only")
     add_omp_argument(ap)
     args = ap.parse_args()
@@ -154,7 +177,7 @@ def main():
         raise Failure(f"{e} (pip install torch transformers trl datasets)")
     torch.set_num_threads(args.threads)
     quiet_transformers()
-    cfg = hf_config(raw, args.config, attn_implementation="sdpa")
+    cfg = hf_config(raw, args.config, attn_implementation=args.attn_implementation, experts_implementation=args.experts_implementation)
     log(machine_line(args.threads))
     log(versions_line() + f" · trl {trl.__version__} · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
