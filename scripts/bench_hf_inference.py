@@ -22,7 +22,8 @@ import argparse
 import os
 import statistics
 
-from fulgur_hf import (add_omp_argument, set_omp_wait_policy, DEFAULT_BENCH_CONFIG, Failure, Timer, emit_json, fulgur_binary, hf_config, load_average, log,
+from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, add_omp_argument, emit_json, fulgur_binary, hf_config,
+                       load_average, log, set_omp_wait_policy,
                        machine_line, quiet_transformers, read_json, run_fulgur, run_main, table, versions_line)
 
 # measured earlier on this machine class (../shared/bench/README.md), 2 threads, hybrid-25m:

@@ -20,7 +20,8 @@ import argparse
 import os
 import statistics
 
-from fulgur_hf import (add_omp_argument, set_omp_wait_policy, DEFAULT_BENCH_CONFIG, Failure, Timer, emit_json, fulgur_binary, hf_config, load_average, log,
+from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, add_omp_argument, emit_json, fulgur_binary, hf_config,
+                       load_average, log, set_omp_wait_policy,
                        machine_line, quiet_transformers, read_json, run_fulgur, run_main, table, versions_line)
 
 EARLIER_TORCH = 1063  # tok/s, hybrid-25m, batch 4 × 512, 2 threads (../shared/bench/README.md)

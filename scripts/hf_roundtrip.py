@@ -13,22 +13,25 @@ For each model folder (a `fulgur init` output, a training checkpoint, anything `
   3. saves the HF model back (`save_pretrained`) and checks that `fulgur score` loads that folder
      and gives the same log-probs.
 
-Without --model/--config it creates two models with `fulgur init`: a small hybrid in the HF dialect
-and one in the MiniMax dialect with partial RoPE, H·D ≠ hidden and residual α = (2L)^¼.
+Without --model/--config/--train-config it creates, with `fulgur init`, a small hybrid in the HF
+dialect (block size 16), one in the MiniMax dialect with partial RoPE, H·D ≠ hidden and residual
+α = (2L)^¼, and the bench config ../shared/bench/hybrid-25m.json; plus a 3-step `fulgur train`
+checkpoint of the MiniMax-dialect model. --quick (CI): the HF-dialect model and the trained
+checkpoint only, 96 tokens, 8 greedy tokens.
 
-usage: scripts/hf_roundtrip.py [--model DIR ...] [--config CONFIG.json ...] [--fulgur PATH]
-                               [--tokens 300] [--greedy-tokens 24] [--tolerance 2e-4] [--seed 0]
-                               [--threads 2] [--work DIR] [--keep]
+Output: progress, notes and a summary table on stderr; one JSON object on stdout
+  {"tolerance", "threads", "ok", "cases": [{name, folder, dialect, params, tokens, diff (Fulgur vs HF),
+   diff_back (HF-saved folder in Fulgur vs HF), diff_hf, greedy, ok, notes}]}
 Exit code 0 when every check passes, 1 otherwise. Needs `pip install torch transformers safetensors`.
 """
 import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 
-from fulgur_hf import (add_omp_argument, set_omp_wait_policy, DEFAULT_BENCH_CONFIG, Failure, emit_json, log, MINIMAX_TYPES, fulgur_binary, head_dim_of, hf_config, hf_config_dict, machine_line,
+from fulgur_hf import (DEFAULT_BENCH_CONFIG, MINIMAX_TYPES, Failure, add_omp_argument, emit_json, fulgur_binary,
+                       head_dim_of, hf_config, hf_config_dict, log, machine_line, set_omp_wait_policy,
                        quiet_transformers, read_json, rotary_dim_of, run_fulgur, run_main, table, versions_line)
 
 # HF registers the lightning-attention decay tables as buffers; they are derived, not weights.
