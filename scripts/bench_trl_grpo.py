@@ -22,12 +22,15 @@ Output: progress, TRL's own log lines and a table on stderr; one JSON object on 
    generation_fraction, rollout_tokens_per_s, ...}, "fulgur": <`fulgur bench rl` JSON or null>, ...}
 Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch transformers trl datasets`.
 
-The Fulgur side, until `fulgur bench rl` exists (issue 7), is this command pair:
+Until `fulgur bench rl` exists (issue 7) the script runs the nearest `fulgur rl` setup instead
+(see fulgur_rl_equivalent: arithmetic environment, G × ≤ 64 tokens, one update per batch) and
+labels it as an approximation. The intended command pair is:
   python3 scripts/bench_trl_grpo.py --config ../shared/bench/hybrid-25m.json --steps 5
   fulgur bench rl --config ../shared/bench/hybrid-25m.json --json    # G = 8 × 64 tokens, 1 update/batch
 """
 import argparse
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -146,6 +149,44 @@ def bench_trl(cfg, args, torch):
     return result
 
 
+def fulgur_rl_equivalent(fulgur, args):
+    """Until `fulgur bench rl` exists: the nearest `fulgur rl` run. The same config initialized by
+    `fulgur init`, the same tokenizer, the built-in arithmetic environment, one prompt per step,
+    G completions of at most --completion-tokens tokens (eos is not suppressed: a few stop early),
+    no dynamic sampling, repetition stop off, one CISPO update per batch, lr 1e-6. Per-step
+    generation_s and training_s come from its metrics.jsonl; the first step is the warm-up.
+    Caveat: on random weights every arithmetic reward is 0, so the advantages are 0."""
+    work = tempfile.mkdtemp(prefix="fulgur-rl-bench-")
+    try:
+        model = os.path.join(work, "model")
+        run_fulgur(fulgur, ["init", "--config", args.config, "--out", model, "--seed", args.seed], parse_json=False)
+        shutil.copy(args.tokenizer, os.path.join(model, "tokenizer.json"))
+        spec = {"init_from": model, "environments": [{"name": "arithmetic"}], "steps": args.steps + 1,
+                "prompts_per_step": 1, "group_size": args.group, "max_tokens": args.completion_tokens,
+                "dynamic_sampling": False, "repetition_window": 1_000_000, "mask_truncated": False, "lr": 1e-6,
+                "checkpoint_every": 0, "transcripts_per_step": 0, "seed": args.seed, "out": os.path.join(work, "run")}
+        path = os.path.join(work, "rl.json")
+        with open(path, "w") as f:
+            json.dump(spec, f, indent=1)
+        run_fulgur(fulgur, ["rl", "--config", path, "--quiet"], threads=args.threads, parse_json=False)
+        with open(os.path.join(work, "run", "metrics.jsonl")) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    timed = rows[1:] or rows
+    if not timed:
+        raise Failure("fulgur rl wrote no metrics")
+    gen = [r["generation_s"] for r in timed]
+    step = [r["generation_s"] + r["training_s"] for r in timed]
+    sps = sum(step) / len(step)
+    return {"source": "fulgur rl (nearest equivalent; `fulgur bench rl` does not exist yet)",
+            "completions_per_s": args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(step),
+            "generation_fraction": sum(gen) / sum(step),
+            "rollout_tokens_per_s": sum(r["rollout_tokens_per_s"] for r in timed) / len(timed),
+            "mean_completion_length": sum(r["response_length_mean"] for r in timed) / len(timed),
+            "generation_s": gen, "training_s": [r["training_s"] for r in timed]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -198,7 +239,10 @@ def main():
                 fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--json"], threads=args.threads)
                 fl_note = None
             else:
-                fl_note = f"`fulgur bench rl` is not available in {fulgur} yet (issue 7); only TRL was measured"
+                log(f"`fulgur bench rl` is not in {fulgur} yet (issue 7): running the nearest `fulgur rl` setup …")
+                fl = fulgur_rl_equivalent(fulgur, args)
+                fl_note = ("approximation: `fulgur rl` with the arithmetic environment (rewards 0 on random "
+                           "weights), completions may stop early at eos; per-step generation_s + training_s")
         except Failure as e:
             fl_note = str(e)
     # -------------------------------------------------------------------------------------------------
@@ -207,8 +251,10 @@ def main():
     def row(name, key, fmt):
         f = fl.get(key) if fl else None
         ratio = ""
-        if f is not None:
-            ratio = f"{f / ref[key]:.1f}×" if key == "completions_per_s" else f"{ref[key] / f:.1f}× less"
+        if f is not None and key == "completions_per_s":
+            ratio = f"{f / ref[key]:.1f}×"
+        elif f is not None and key == "seconds_per_step":
+            ratio = f"{ref[key] / f:.1f}× shorter"
         return [name, fmt(ref[key]), fmt(f) if f is not None else "—", ratio, fmt(EARLIER_TRL[key])]
 
     log(f"\n{os.path.basename(args.config)}: G = {args.group} × {args.completion_tokens} tokens, one update per "
@@ -219,10 +265,15 @@ def main():
         row("share in generation", "generation_fraction", lambda v: f"{100 * v:.0f}%"),
     ]))
     log(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
-          f"mean completion length {ref['mean_completion_length']}")
+        f"mean completion length {ref['mean_completion_length']}")
+    if fl and "rollout_tokens_per_s" in fl:
+        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}; mean completion length "
+            f"{fl.get('mean_completion_length', float('nan')):.1f}")
     ratio = None
-    if fl is None:
+    if fl_note:
         log(f"Fulgur: {fl_note}")
+    if fl is None:
+        pass
     else:
         ratio = fl["completions_per_s"] / ref["completions_per_s"]
         log(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if ratio >= 5 else 'does not hold'} ({ratio:.1f}×)")
