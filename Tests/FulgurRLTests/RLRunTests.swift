@@ -14,11 +14,13 @@ import Testing
     }
 
     /// A tiny hybrid SFT'd for 30 steps on 1-digit additions (enough for mixed rewards).
-    static let sftModel: String = {
+    nonisolated(unsafe) static var cachedModel: String?
+    static func sftModel() throws -> String {
+        if let m = cachedModel { return m }
         let dir = tempDir("sft")
         let json: JSONValue = [
             "model": [
-                "model_type": "minimax_m1", "architectures": ["MiniMaxM1ForCausalLM"], "vocab_size": 128,
+                "model_type": "minimax_m1", "architectures": ["MiniMaxM1ForCausalLM"], "vocab_size": 288,
                 "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 2,
                 "num_key_value_heads": 1, "head_dim": 16, "rotary_dim": 8, "rope_theta": 10000.0,
                 "num_local_experts": 2, "num_experts_per_tok": 1, "attn_type_list": [0, 1], "postnorm": true,
@@ -29,15 +31,17 @@ import Testing
             "seq_len": 128, "batch_size": 4, "steps": 30, "lr": 0.003, "schedule": ["warmup": 3], "eval_every": 0,
             "checkpoint_every": 30, "seed": 3, "out": .string(dir),
         ]
-        let cfg = try! JSONDecoder().decode(TrainConfig.self, from: Data(json.jsonString().utf8))
-        let session = try! TrainingSession.prepare(cfg, configPath: dir + "/train.json", resume: false, log: { _ in })
-        try! session.trainer.run(quiet: true)
-        return try! TrainingCheckpoint.latest(out: dir)!
-    }()
+        let cfg = try JSONDecoder().decode(TrainConfig.self, from: Data(json.jsonString().utf8))
+        let session = try TrainingSession.prepare(cfg, configPath: dir + "/train.json", resume: false, log: { _ in })
+        try session.trainer.run(quiet: true)
+        let m = try #require(try TrainingCheckpoint.latest(out: dir))
+        cachedModel = m
+        return m
+    }
 
     static func config(out: String, steps: Int) throws -> RLConfig {
         let json: JSONValue = [
-            "init_from": .string(sftModel), "environments": [["name": "addition", "min_difficulty": 1, "max_difficulty": 1]],
+            "init_from": .string(try sftModel()), "environments": [["name": "addition", "min_difficulty": 1, "max_difficulty": 1]],
             "steps": .number(Double(steps)), "prompts_per_step": 2, "group_size": 4, "updates_per_batch": 2,
             "max_tokens": 40, "lr": 0.001, "dynamic_sampling": false, "checkpoint_every": 2, "seed": 9,
             "out": .string(out),
