@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 public enum Parallel {
     /// Number of worker threads used by Fulgur's own kernels (the machine's cores).
@@ -9,12 +10,18 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// Parallel loops running now (inner code such as BLAS then stays on its thread).
+    @usableFromInline static let activeRegions = Atomic<Int>(0)
+    public static var inParallelRegion: Bool { activeRegions.load(ordering: .relaxed) > 0 }
+
     /// Runs `body(range)` over `0..<n` split into contiguous chunks, one per thread.
     /// Falls back to a plain call when the work is too small to be worth a fork.
     @inlinable
     public static func forRanges(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, max(1, n / max(minChunk, 1)))
         if parts <= 1 { body(0..<n); return }
+        activeRegions.add(1, ordering: .relaxed)
+        defer { activeRegions.subtract(1, ordering: .relaxed) }
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let f = body
             DispatchQueue.concurrentPerform(iterations: parts) { p in
