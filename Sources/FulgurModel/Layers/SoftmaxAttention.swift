@@ -13,24 +13,29 @@ public final class SoftmaxAttention: @unchecked Sendable {
     public let heads: Int
     public let kvHeads: Int
     public let headDim: Int
-    public let qProj: Tensor  // [H·D, d]
-    public let kProj: Tensor  // [Hkv·D, d]
-    public let vProj: Tensor  // [Hkv·D, d]
-    public let oProj: Tensor  // [d, H·D]
+    public let qWeight: WeightTensor  // [H·D, d]
+    public let kWeight: WeightTensor  // [Hkv·D, d]
+    public let vWeight: WeightTensor  // [Hkv·D, d]
+    public let oWeight: WeightTensor  // [d, H·D]
+    /// The Float32 parameters (a model loaded with bf16 weights has none).
+    public var qProj: Tensor { qWeight.tensor }
+    public var kProj: Tensor { kWeight.tensor }
+    public var vProj: Tensor { vWeight.tensor }
+    public var oProj: Tensor { oWeight.tensor }
     public let rope: RotaryEmbedding
 
     /// Upper bound on the floats of one score tile (query rows × keys).
     static let scoreTileFloats = 1 << 21
 
-    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource) throws {
+    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
         heads = c.numHeads
         kvHeads = c.numKVHeads
         headDim = c.headDim
-        qProj = try w.take(p + "q_proj.weight", shape: [c.attnSize, c.hiddenSize])
-        kProj = try w.take(p + "k_proj.weight", shape: [c.kvSize, c.hiddenSize])
-        vProj = try w.take(p + "v_proj.weight", shape: [c.kvSize, c.hiddenSize])
-        oProj = try w.take(p + "o_proj.weight", shape: [c.hiddenSize, c.attnSize])
+        qWeight = try w.takeWeight(p + "q_proj.weight", shape: [c.attnSize, c.hiddenSize], precision: precision)
+        kWeight = try w.takeWeight(p + "k_proj.weight", shape: [c.kvSize, c.hiddenSize], precision: precision)
+        vWeight = try w.takeWeight(p + "v_proj.weight", shape: [c.kvSize, c.hiddenSize], precision: precision)
+        oWeight = try w.takeWeight(p + "o_proj.weight", shape: [c.hiddenSize, c.attnSize], precision: precision)
         rope = RotaryEmbedding(rotaryDim: c.rotaryDim, theta: c.ropeTheta)
     }
 
@@ -39,14 +44,21 @@ public final class SoftmaxAttention: @unchecked Sendable {
     }
 
     public func callAsFunction(_ h: Tensor, _ batch: ForwardBatch) -> Tensor {
-        let q = h.linear(qProj), k = h.linear(kProj), v = h.linear(vProj)
+        let n = h.rows, d = h.cols, hd = heads * headDim, kvd = kvHeads * headDim
+        let q = Tensor(shape: [n, hd], zeroed: false), k = Tensor(shape: [n, kvd], zeroed: false)
+        let v = Tensor(shape: [n, kvd], zeroed: false)
+        Linear.forward([Linear.Job(x: h.pointer, w: qWeight.data, y: q.pointer, m: n, n: hd, k: d),
+                        Linear.Job(x: h.pointer, w: kWeight.data, y: k.pointer, m: n, n: kvd, k: d),
+                        Linear.Job(x: h.pointer, w: vWeight.data, y: v.pointer, m: n, n: kvd, k: d)])
         applyRoPE(q: q, k: k, batch)
         for seg in batch.segments {
             seg.cache.kv(layer).append(k: k.row(seg.row), v: v.row(seg.row), count: seg.count, stride: k.cols)
         }
         let o = Tensor(shape: [batch.rows, heads * headDim])
         attend(q: q, into: o, batch)
-        return o.linear(oProj)
+        let out = Tensor(shape: [n, d], zeroed: false)
+        Linear.forward(o.pointer, oWeight.data, out.pointer, m: n, n: d, k: hd)
+        return out
     }
 
     func applyRoPE(q: Tensor, k: Tensor, _ batch: ForwardBatch) {
