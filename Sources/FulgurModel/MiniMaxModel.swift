@@ -18,6 +18,7 @@ public final class MiniMaxModel: @unchecked Sendable {
     public var lmHead: Tensor { lmHeadWeight.tensor }
 
     public init(config c: ModelConfig, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
+        _ = Allocation.configured
         config = c
         self.precision = precision
         embedTokens = try w.take("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
