@@ -114,6 +114,11 @@ public final class LightningAttention: @unchecked Sendable {
         let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
         defer { scores.deallocate(); scaled.deallocate() }
         let pw = decayPowers[h]
+        // rev[x] = λ^(bmax−1−x), so row i of the mask, λ^(i−j) for j ≤ i, is rev[bmax−1−i+j]
+        // (contiguous in j: the masking loop vectorizes; same products as pw[i − j])
+        let rev = UnsafeMutablePointer<Float>.allocate(capacity: bmax)
+        defer { rev.deallocate() }
+        for x in 0..<bmax { rev[x] = pw[bmax - 1 - x] }
         var start = 0
         while start < count {
             atBlockStart?()
@@ -124,7 +129,8 @@ public final class LightningAttention: @unchecked Sendable {
             BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldq, b: k, ldb: ldq, c: scores, ldc: m)
             for i in 0..<m {
                 let r = scores + i * m
-                for j in 0...i { r[j] *= pw[i - j] }
+                let mask = rev + (bmax - 1 - i)
+                for j in 0...i { r[j] *= mask[j] }
                 if i + 1 < m { (r + i + 1).update(repeating: 0, count: m - i - 1) }
             }
             BLAS.gemm(m: m, n: d, k: m, a: scores, lda: m, b: v, ldb: ldq, c: out, ldc: ldo)

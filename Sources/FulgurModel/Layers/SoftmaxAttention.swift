@@ -58,8 +58,9 @@ public final class SoftmaxAttention: @unchecked Sendable {
         }
     }
 
-    /// Upper bound on the floats of one score tile (query rows × keys).
-    static let scoreTileFloats = 1 << 21
+    /// Upper bound on the floats of one score tile (query rows × keys): 512 KiB, so a tile
+    /// stays in cache between the score product, the softmax and the product with V.
+    static let scoreTileFloats = 1 << 17
 
     init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
