@@ -10,7 +10,9 @@ import CBLAS
 /// BLAS itself runs single-threaded: OpenBLAS's own worker threads busy-wait between calls
 /// and compete with Fulgur's threads, which hurts the many small products of a small model.
 /// Large products are split over Fulgur's threads instead (`Parallel`), by rows of C (or
-/// columns when C is wide), unless the caller already runs in a parallel region.
+/// columns when C is wide). The split depends only on the shapes, never on what other
+/// threads do (inside a parallel region the pieces run serially), so results are
+/// reproducible bit for bit.
 public enum BLAS {
     /// Multiply-adds (m·n·k) from which a product is split over threads.
     nonisolated(unsafe) public static var parallelThreshold = 1 << 20
@@ -33,7 +35,7 @@ public enum BLAS {
         _ = singleThreaded
         if m == 0 || n == 0 { return }
         let threads = Parallel.threads
-        guard threads > 1, k > 0, m * n * k >= parallelThreshold, !Parallel.inParallelRegion else {
+        guard threads > 1, k > 0, m * n * k >= parallelThreshold else {
             serialGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                        beta: beta, c: c, ldc: ldc)
             return
