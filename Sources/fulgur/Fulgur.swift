@@ -8,6 +8,8 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
+            // Server (issue 9)
+            Serve.self, Chat.self,
             // Benchmarks
             Bench.self,
         ])

@@ -8,7 +8,7 @@ import FulgurTensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print rates and ratios against baselines measured in the same run.",
-        subcommands: [BenchInference.self])
+        subcommands: [BenchInference.self, BenchServing.self])
 }
 
 /// Wall-clock seconds of `body`.
