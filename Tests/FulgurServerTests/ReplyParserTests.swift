@@ -47,13 +47,15 @@ import Testing
         check("<think>\nLet me add 2 and 2.\nIt is 4.\n</think>\nThe answer is 4.", tools: false,
               Parsed(reasoning: "Let me add 2 and 2.\nIt is 4.", content: "The answer is 4."))
         check("<think>x</think>y", tools: false, Parsed(reasoning: "x", content: "y"))
+        check("\n <think>x</think>y", tools: false, Parsed(reasoning: "x", content: "y"))
         check("<think>\n\n</think>\n\nHi", tools: false, Parsed(reasoning: "", content: "\nHi"))
     }
 
     @Test func noThinkBlockIsAllAnswer() {
         check("Hello <think> there </think>", tools: false, Parsed(content: "Hello <think> there </think>"))
         check("<thin", tools: false, Parsed(content: "<thin"))
-        check(" <think>a</think>b", tools: false, Parsed(content: " <think>a</think>b"))
+        check("x<think>a</think>b", tools: false, Parsed(content: "x<think>a</think>b"))
+        check(" \n", tools: false, Parsed(content: " \n"))
         check("", tools: false, Parsed())
     }
 

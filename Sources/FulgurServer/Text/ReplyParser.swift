@@ -14,7 +14,8 @@ public struct ToolCall: Sendable, Equatable {
 ///
 ///     <think>\n REASONING \n</think>\n ANSWER <tool_calls>\n{"name": …, "arguments": {…}}\n…</tool_calls>
 ///
-/// - Reasoning is recognised only when the reply starts with `<think>`; the newline after
+/// - Reasoning is recognised only when the reply starts with `<think>` (after optional spaces
+///   and newlines); the newline after
 ///   `<think>`, the one before `</think>` and the one after it are layout, not text. A reply
 ///   cut off inside the think block is all reasoning.
 /// - Tool calls are parsed only when the request offered tools. A line in the block that is
@@ -43,7 +44,6 @@ struct ReplyParser {
     /// Drop one "\n" if it is the next byte (layout after a tag).
     private var skipNewline = false
     private let makeId: () -> String
-    private(set) var toolCallCount = 0
 
     init(parseToolCalls: Bool, makeId: @escaping () -> String = { "call_" + randomHex(24) }) {
         self.parseToolCalls = parseToolCalls
@@ -69,9 +69,9 @@ struct ReplyParser {
             default: out.append(reasoning ? .reasoning(text) : .content(text))
             }
         }
-        /// Emits all of `pending` but a tail that may still become `marker`.
-        func emitHoldingBack(_ marker: [UInt8]?, reasoning: Bool) {
-            let keep = final ? 0 : marker.map { Self.heldBack(pending, before: $0) } ?? 0
+        /// Emits all of `pending` but a tail that may still become one of `markers`.
+        func emitHoldingBack(_ markers: [[UInt8]], reasoning: Bool) {
+            let keep = final ? 0 : markers.map { Self.heldBack(pending, before: $0) }.max() ?? 0
             emit(pending[..<(pending.count - keep)], reasoning: reasoning)
             pending.removeFirst(pending.count - keep)
         }
@@ -82,17 +82,20 @@ struct ReplyParser {
             }
             switch mode {
             case .start:
-                if pending.starts(with: Self.thinkOpen) {
-                    pending.removeFirst(Self.thinkOpen.count)
+                // Spaces and newlines before the tag are layout too.
+                let lead = pending.prefix { $0 == UInt8(ascii: " ") || $0 == Self.newline }.count
+                let rest = pending[lead...]
+                if rest.starts(with: Self.thinkOpen) {
+                    pending.removeFirst(lead + Self.thinkOpen.count)
                     mode = .reasoning
                     skipNewline = true
                     continue
                 }
-                if !final && Self.thinkOpen.starts(with: pending) { return out }  // maybe a partial tag
+                if !final && Self.thinkOpen.starts(with: rest) { return out }  // maybe a partial tag
                 mode = .content
             case .reasoning:
                 guard let r = Self.find(Self.thinkClose, in: pending) else {
-                    emitHoldingBack(Self.thinkCloseLine, reasoning: true)
+                    emitHoldingBack([Self.thinkClose, Self.thinkCloseLine], reasoning: true)
                     return out
                 }
                 let end = r.lowerBound > 0 && pending[r.lowerBound - 1] == Self.newline ? r.lowerBound - 1 : r.lowerBound
@@ -102,7 +105,7 @@ struct ReplyParser {
                 skipNewline = true
             case .content:
                 guard parseToolCalls, let r = Self.find(Self.callsOpen, in: pending) else {
-                    emitHoldingBack(parseToolCalls ? Self.callsOpen : nil, reasoning: false)
+                    emitHoldingBack(parseToolCalls ? [Self.callsOpen] : [], reasoning: false)
                     return out
                 }
                 emit(pending[..<r.lowerBound], reasoning: false)
@@ -133,8 +136,8 @@ struct ReplyParser {
         let text = String(decoding: line, as: UTF8.self)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return }
-        if let call = Self.parseCall(trimmed, id: makeId()) {
-            toolCallCount += 1
+        if var call = Self.parseCall(trimmed) {
+            call.id = makeId()
             out.append(.toolCall(call))
         } else if case .content(let a)? = out.last {
             out[out.count - 1] = .content(a + text)
@@ -143,7 +146,8 @@ struct ReplyParser {
         }
     }
 
-    static func parseCall(_ text: String, id: String) -> ToolCall? {
+    /// A `{"name": …, "arguments": {…} | "…"}` line (its id is left empty).
+    static func parseCall(_ text: String) -> ToolCall? {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
               let name = value["name"]?.string, !name.isEmpty
         else { return nil }
@@ -154,7 +158,7 @@ struct ReplyParser {
         case nil, .null?: arguments = "{}"
         default: return nil
         }
-        return ToolCall(id: id, name: name, arguments: arguments)
+        return ToolCall(id: "", name: name, arguments: arguments)
     }
 
     /// First occurrence of `needle` in `hay`.
