@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "FulgurTensor", targets: ["FulgurTensor"]),
         .library(name: "FulgurModel", targets: ["FulgurModel"]),
         .library(name: "FulgurGeneration", targets: ["FulgurGeneration"]),
+        .library(name: "FulgurTraining", targets: ["FulgurTraining"]),
+        .library(name: "FulgurTokenizer", targets: ["FulgurTokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,26 +35,36 @@ let package = Package(
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .product(name: "Numerics", package: "swift-numerics"),
+                "FulgurSupport",
             ]),
         .target(name: "FulgurSupport"),
         .target(name: "FulgurModel", dependencies: ["FulgurTensor", "FulgurSupport"]),
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
-        .target(name: "FulgurGeneration", dependencies: ["FulgurModel"]),
+        .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
+        .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
+        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
+        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
         .target(
             name: "FulgurServer",
             dependencies: [
-                "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTensor",
+                "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTensor", "FulgurTokenizer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
-                "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards", "FulgurServer",
+                "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
+                "FulgurTokenizer", "FulgurTraining", "FulgurRL", "FulgurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
-        .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration"]),
-        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration"]),
+        .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
+        .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL"]),
+        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer"]),
+        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel"]),
+        .testTarget(
+            name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
     ]
 )

@@ -186,7 +186,9 @@ class Suite:
         assert ch.finish_reason == "length" and ch.index == 0
         assert r.usage.prompt_tokens == 5 and r.usage.completion_tokens == 12 and r.usage.total_tokens == 17
         ids = (ch.model_extra or {}).get("token_ids")
-        if not self.has_tokenizer:
+        if self.has_tokenizer:
+            assert ids is None and isinstance(ch.text, str)
+        else:
             assert len(ids) == 12 and all(0 <= i < VOCAB for i in ids)
         again = self.c.completions.create(model=self.name, prompt=[1, 2, 3, 4, 5], max_tokens=12, seed=7, temperature=0.8)
         assert again.choices[0].text == ch.text and (again.choices[0].model_extra or {}).get("token_ids") == ids, "same seed, same output"
@@ -212,13 +214,13 @@ class Suite:
 
     def test_completion_logprobs_match_reference(self):
         prompt = [5, 17, 33, 2, 250]
-        r = self.c.completions.create(model=self.name, prompt=prompt, max_tokens=8, seed=3, temperature=0.7, logprobs=3)
+        r = self.c.completions.create(model=self.name, prompt=prompt, max_tokens=8, seed=3, temperature=0.7, logprobs=3,
+                                      extra_body={"return_token_ids": True})
         lp = r.choices[0].logprobs
         assert len(lp.tokens) == len(lp.token_logprobs) == len(lp.top_logprobs) == len(lp.text_offset) == 8
-        ids = r.choices[0].model_extra["token_ids"] if not self.has_tokenizer else None
-        if ids is None:  # the token strings are real text; recover ids from the logprob tokens is not possible
-            return
-        assert lp.tokens == [f"token_id:{i}" for i in ids]
+        ids = r.choices[0].model_extra["token_ids"]
+        if not self.has_tokenizer:
+            assert lp.tokens == [f"token_id:{i}" for i in ids]
         ref = self.score(prompt + ids)[len(prompt) - 1:]
         for got, want in zip(lp.token_logprobs, ref):
             assert abs(got - want) < 2e-3, (got, want)
@@ -228,13 +230,13 @@ class Suite:
             assert lp.token_logprobs[k] <= best + 1e-6
             assert all(v <= 0 for v in top.values())
 
-    def test_stop_token_ids_and_ignore_eos(self):
-        r = self.c.completions.create(model=self.name, prompt=[1, 2, 3], max_tokens=10, seed=5)
-        ids = r.choices[0].model_extra.get("token_ids") if not self.has_tokenizer else None
-        if ids is None:
-            return
+    def test_stop_token_ids(self):
+        extra = {"return_token_ids": True}
+        r = self.c.completions.create(model=self.name, prompt=[1, 2, 3], max_tokens=10, seed=5, extra_body=extra)
+        ids = r.choices[0].model_extra["token_ids"]
         stop_at = ids[3]
-        s = self.c.completions.create(model=self.name, prompt=[1, 2, 3], max_tokens=10, seed=5, extra_body={"stop_token_ids": [stop_at]})
+        s = self.c.completions.create(model=self.name, prompt=[1, 2, 3], max_tokens=10, seed=5,
+                                      extra_body={"stop_token_ids": [stop_at], **extra})
         assert s.choices[0].finish_reason == "stop"
         assert s.choices[0].model_extra["token_ids"] == ids[:ids.index(stop_at) + 1]
 
@@ -328,12 +330,29 @@ class Suite:
 
     # ---- chat and text (need a tokenizer) ----
 
-    def test_chat_without_tokenizer_is_refused(self):
-        if self.has_tokenizer:
-            return "skipped: the model has a tokenizer"
-        expect_error(lambda: self.c.chat.completions.create(model=self.name, messages=[{"role": "user", "content": "hi"}]),
-                     openai.BadRequestError, 400, code="no_tokenizer")
-        expect_error(lambda: self.c.completions.create(model=self.name, prompt="hello"), openai.BadRequestError, 400, code="no_tokenizer")
+    def long_model(self):
+        """A model folder without tokenizer.json and with a long context."""
+        path = os.path.join(self.work, "long")
+        if not os.path.exists(path):
+            with open(os.path.join(self.work, "long.json"), "w") as f:
+                json.dump({**CONFIG, "max_position_embeddings": 16384}, f)
+            subprocess.run([self.bin, "init", "--config", os.path.join(self.work, "long.json"), "--out", path],
+                           check=True, capture_output=True)
+        return path
+
+    def test_token_id_mode(self):
+        server = Server(self.bin, self.long_model(), "--served-model-name", self.name)
+        try:
+            c = server.client()
+            expect_error(lambda: c.chat.completions.create(model=self.name, messages=[{"role": "user", "content": "hi"}]),
+                         openai.BadRequestError, 400, code="no_tokenizer")
+            expect_error(lambda: c.completions.create(model=self.name, prompt="hello"), openai.BadRequestError, 400, code="no_tokenizer")
+            r = c.completions.create(model=self.name, prompt=[4, 5], max_tokens=6, logprobs=1, seed=1)
+            ids = r.choices[0].model_extra["token_ids"]
+            assert r.choices[0].text == "" and len(ids) == 6
+            assert r.choices[0].logprobs.tokens == [f"token_id:{i}" for i in ids]
+        finally:
+            server.stop()
 
     def test_chat(self):
         if not self.has_tokenizer:
@@ -384,9 +403,12 @@ class Suite:
             return "skipped: no `fulgur tokenizer train` yet"
         r = self.c.completions.create(model=self.name, prompt="The weather in", max_tokens=30, seed=2, temperature=1.0)
         text = r.choices[0].text
-        if len(text) < 6:
-            return "skipped: generated text too short to pick a stop string"
-        stop = text[3:5]
+        # Two characters that are not U+FFFD (a random model writes invalid UTF-8, which a stop
+        # string cannot match: matching is on the generated bytes).
+        at = next((i for i in range(1, len(text) - 1) if "\ufffd" not in text[i:i + 2]), None)
+        if at is None:
+            return "skipped: no clean text to pick a stop string from"
+        stop = text[at:at + 2]
         s = self.c.completions.create(model=self.name, prompt="The weather in", max_tokens=30, seed=2, temperature=1.0, stop=[stop])
         assert s.choices[0].finish_reason == "stop"
         assert s.choices[0].text == text[:text.index(stop)]
@@ -406,12 +428,7 @@ class Suite:
 
     def test_timeout_and_graceful_shutdown(self):
         # A model with a long context, so one request can run far longer than the time limit.
-        long_model = os.path.join(self.work, "long")
-        with open(os.path.join(self.work, "long.json"), "w") as f:
-            json.dump({**CONFIG, "max_position_embeddings": 16384}, f)
-        subprocess.run([self.bin, "init", "--config", os.path.join(self.work, "long.json"), "--out", long_model],
-                       check=True, capture_output=True)
-        server = Server(self.bin, long_model, "--timeout", "0.5", "--max-batch", "2", "--served-model-name", self.name)
+        server = Server(self.bin, self.long_model(), "--timeout", "0.5", "--max-batch", "2", "--served-model-name", self.name)
         try:
             c = server.client()
             big = dict(model=self.name, prompt=[1], max_tokens=16000, extra_body={"ignore_eos": True})

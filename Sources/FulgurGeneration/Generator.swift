@@ -1,5 +1,6 @@
 import FulgurModel
 import FulgurTensor
+import FulgurSupport
 
 /// One finished (or stopped) continuation.
 public struct GenerationOutput: Sendable, Codable, Equatable {

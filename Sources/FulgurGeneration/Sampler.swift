@@ -1,5 +1,6 @@
 import Foundation
 import FulgurTensor
+import FulgurSupport
 
 /// Picks the next token from one row of logits, and reports its log-probability under the
 /// exact distribution it was drawn from (after temperature, top-k and top-p), plus its

@@ -29,4 +29,14 @@ public enum Parallel {
     public static func forEach(_ n: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
         forRanges(n, minChunk: minChunk) { r in for i in r { body(i) } }
     }
+
+    /// `(0..<n).map(body)` computed in parallel; results keep their order.
+    public static func map<T>(_ n: Int, minChunk: Int = 1, _ body: (Int) -> T) -> [T] {
+        let out = UnsafeMutablePointer<T?>.allocate(capacity: n)
+        out.initialize(repeating: nil, count: n)
+        defer { out.deinitialize(count: n); out.deallocate() }
+        let o = SendablePointer(out)
+        forEach(n, minChunk: minChunk) { o.p[$0] = body($0) }
+        return (0..<n).map { out[$0]! }
+    }
 }

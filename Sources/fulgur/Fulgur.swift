@@ -8,9 +8,15 @@ struct Fulgur: AsyncParsableCommand {
         subcommands: [
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
+            // Training (issue 4)
+            Train.self,
+            // Tokenizers and chat format (issue 3)
+            Tokenize.self, TokenizerCommand.self,
             // Server (issue 9)
             Serve.self, Chat.self,
             // Benchmarks
             Bench.self,
+            // Environments (issue 5)
+            Tasks.self, VerifyTask.self,
         ])
 }

@@ -3,6 +3,7 @@ import Testing
 @testable import FulgurGeneration
 @testable import FulgurModel
 @testable import FulgurTensor
+@testable import FulgurSupport
 
 /// Decode after prefill must equal the full forward (issue 2 acceptance: ≤ 1e-4 max abs logit
 /// difference), across block boundaries, for batches of mixed lengths and for forked caches.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FulgurModel
 @testable import FulgurTensor
+@testable import FulgurSupport
 
 /// Block-wise lightning prefill (f32, BLAS) against the per-token recurrence and the
 /// quadratic definition of architecture.md §2.4, both in Float64 (tolerance 1e-5 relative).

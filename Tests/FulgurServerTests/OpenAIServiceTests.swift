@@ -8,7 +8,7 @@ import FulgurSupport
 @Suite(.serialized) struct OpenAIServiceTests {
     static let engine = InferenceEngine(model: try! TestSupport.model(context: 64), codec: nil,
                                         configuration: .init(maxBatch: 4, maxQueue: 4))
-    let service = OpenAIService(engine: Self.engine, chatTemplate: nil, eos: [], options: ServerOptions(modelName: "m"))
+    let service = OpenAIService(engine: Self.engine, setup: ModelSetup(codec: nil, chatTemplate: nil, eos: []), options: ServerOptions(modelName: "m"))
 
     func body(_ json: String) -> Data { Data(json.utf8) }
 
@@ -102,7 +102,7 @@ import FulgurSupport
 
     @Test func queueFullIs429AndBatchPromptsAreAllOrNothing() async throws {
         let engine = InferenceEngine(model: Self.engine.model, codec: nil, configuration: .init(maxBatch: 2, maxQueue: 0))
-        let s = OpenAIService(engine: engine, chatTemplate: nil, eos: [], options: ServerOptions(modelName: "m"))
+        let s = OpenAIService(engine: engine, setup: ModelSetup(codec: nil, chatTemplate: nil, eos: []), options: ServerOptions(modelName: "m"))
         let running = try s.prepareCompletion(body(#"{"model": "m", "prompt": [1], "max_tokens": 60}"#))  // a free slot: no wait
         do {
             _ = try s.prepareCompletion(body(#"{"model": "m", "prompt": [[1], [2]], "max_tokens": 60}"#))

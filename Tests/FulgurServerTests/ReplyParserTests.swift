@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 @testable import FulgurServer
-@testable import FulgurTensor
+import FulgurSupport
+import FulgurTokenizer
 
 /// Reasoning / answer / tool-call splitting of M1 replies, whole and streamed in random pieces.
 @Suite struct ReplyParserTests {
@@ -11,8 +13,7 @@ import Testing
     }
 
     func parse(_ pieces: [String], tools: Bool) -> Parsed {
-        var ids = 0
-        var p = ReplyParser(parseToolCalls: tools, makeId: { ids += 1; return "call_\(ids)" })
+        var p = ReplyParser(parseToolCalls: tools)
         var out = Parsed()
         for d in pieces.flatMap({ p.push($0) }) + p.finish() {
             switch d {
@@ -76,8 +77,8 @@ import Testing
             """
         check(text, tools: true, Parsed(
             reasoning: "I need the weather.", content: "Checking.",
-            calls: [ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris","unit":"c"}"#),
-                    ToolCall(id: "call_2", name: "get_time", arguments: "{}")]))
+            calls: [ToolCall(name: "get_weather", arguments: .object([("city", .string("Paris")), ("unit", .string("c"))])),
+                    ToolCall(name: "get_time")]))
         // Without tools offered, the block is plain answer text.
         check("<tool_calls>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_calls>", tools: false,
               Parsed(content: "<tool_calls>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_calls>"))
@@ -85,14 +86,31 @@ import Testing
 
     @Test func malformedToolLinesAreAnswerText() {
         check("<tool_calls>\nnot json\n{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}\n{\"arguments\": {}}\n</tool_calls>", tools: true,
-              Parsed(content: "not json\n{\"arguments\": {}}\n", calls: [ToolCall(id: "call_1", name: "f", arguments: "{\"a\": 1}")]))
+              Parsed(content: "not json\n{\"arguments\": {}}\n", calls: [ToolCall(name: "f", arguments: .object([("a", .number("1"))]))]))
         // Cut off inside the block: a complete last line still counts.
         check("<tool_calls>\n{\"name\": \"f\", \"arguments\": {}}", tools: true,
-              Parsed(calls: [ToolCall(id: "call_1", name: "f", arguments: "{}")]))
+              Parsed(calls: [ToolCall(name: "f")]))
     }
 
     @Test func nonASCIIAroundTags() {
         check("<think>\ne\u{301}t\u{E9} 🇫🇷\n</think>\n\u{301}Réponse 👍🏽", tools: false,
               Parsed(reasoning: "e\u{301}t\u{E9} 🇫🇷", content: "\u{301}Réponse 👍🏽"))
+    }
+
+    /// The streaming parser agrees with the tokenizer's whole-reply parser (`AssistantReply`) on
+    /// the M1 layout: same reasoning and calls, same answer up to surrounding whitespace.
+    @Test(arguments: [
+        "<think>\nplan\n</think>\nAnswer.",
+        "Just an answer.",
+        "<think>\nunfinished",
+        "\n<think>\na\nb\n</think>\n\nx<tool_calls>\n{\"name\": \"f\", \"arguments\": {\"q\": [1, 2]}}\n{\"name\": \"g\", \"arguments\": \"{\\\"k\\\": true}\"}\n</tool_calls>",
+        "<tool_calls>\n{\"name\": \"only\"}\n</tool_calls>",
+    ])
+    func agreesWithAssistantReply(_ text: String) {
+        let ours = parse(Array(text).map { String($0) }, tools: true)
+        let theirs = AssistantReply(parsing: text)
+        #expect(ours.reasoning == (theirs.reasoning ?? ""))
+        #expect(ours.content.trimmingCharacters(in: .whitespacesAndNewlines) == theirs.content)
+        #expect(ours.calls == theirs.toolCalls)
     }
 }

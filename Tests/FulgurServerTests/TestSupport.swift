@@ -3,6 +3,8 @@ import Foundation
 @testable import FulgurModel
 @testable import FulgurServer
 @testable import FulgurTensor
+import FulgurSupport
+import FulgurTokenizer
 
 /// Small random models and a readable stand-in tokenizer for the engine tests.
 enum TestSupport {
@@ -90,5 +92,24 @@ struct Collected {
             }
         }
         return c
+    }
+}
+
+extension TestSupport {
+    /// A byte-level BPE trained here with the chat format's special tokens, sized to the test
+    /// model's vocabulary.
+    static let tokenizer: Tokenizer = {
+        let trainer = BPETrainer(vocabularySize: vocab, specialTokens: ChatFormat.requiredSpecialTokens)
+        var words = BPETrainer.WordCounts()
+        for i in 0..<50 {
+            trainer.count("The weather in city \(i) is sunny. Réponse \(i): 2 + \(i) = \(2 + i). 漢字 🙂\n", into: &words)
+        }
+        let json = trainer.tokenizerJSON(try! trainer.train(words))
+        return try! Tokenizer(json: Array(json.serialized().utf8))
+    }()
+
+    static func chatSetup() throws -> ModelSetup {
+        let template = try ChatTemplate(tokenizer: tokenizer)
+        return ModelSetup(codec: TokenizerCodec(tokenizer), chatTemplate: template, eos: [template.endOfSentenceId])
     }
 }

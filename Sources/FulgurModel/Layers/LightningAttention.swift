@@ -62,7 +62,7 @@ public final class LightningAttention: @unchecked Sendable {
             if seg.count == 1 {
                 self.step(qkv: qp.p, o: op.p, row: seg.row, head: h, state: state)
             } else {
-                self.prefill(qkv: qp.p, o: op.p, segment: seg, head: h, state: state)
+                self.prefill(qkv: qp.p, o: op.p, row: seg.row, count: seg.count, head: h, state: state)
             }
         }
         if work < 200_000 {
@@ -97,18 +97,21 @@ public final class LightningAttention: @unchecked Sendable {
     /// Block-wise prefill of one segment and head, continuing the carried state (§2.5):
     ///     O = ((Q Kᵀ) ⊙ M) V + (Q ⊙ qd) S,    S ← λ^m S + (K ⊙ kd)ᵀ V
     /// with M[i,j] = λ^(i−j) (j ≤ i), qd[i] = λ^(i+1), kd[j] = λ^(m−1−j).
-    func prefill(qkv: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>, segment seg: ForwardBatch.Segment, head h: Int, state s: UnsafeMutablePointer<Float>) {
+    /// `atBlockStart` sees the state before each block (the training forward saves them).
+    func prefill(qkv: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>, row: Int, count: Int, head h: Int,
+                 state s: UnsafeMutablePointer<Float>, atBlockStart: (() -> Void)? = nil) {
         let d = headDim, ldq = 3 * heads * d, ldo = heads * d
-        let bmax = min(blockSize, seg.count)
+        let bmax = min(blockSize, count)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: bmax * bmax)
         let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
         defer { scores.deallocate(); scaled.deallocate() }
         let pw = decayPowers[h]
         var start = 0
-        while start < seg.count {
-            let m = min(blockSize, seg.count - start)
-            let q = qkv + (seg.row + start) * ldq + h * 3 * d, k = q + d, v = q + 2 * d
-            let out = o + (seg.row + start) * ldo + h * d
+        while start < count {
+            atBlockStart?()
+            let m = min(blockSize, count - start)
+            let q = qkv + (row + start) * ldq + h * 3 * d, k = q + d, v = q + 2 * d
+            let out = o + (row + start) * ldo + h * d
             // intra-block: A = (Q Kᵀ) ⊙ M, O = A V
             BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldq, b: k, ldb: ldq, c: scores, ldc: m)
             for i in 0..<m {

@@ -47,7 +47,10 @@ public final class SparseMoE: @unchecked Sendable {
     }
 
     /// Parameters under MiniMax's per-expert names (views into the stacked tensors).
-    public var parameters: [(String, Tensor)] {
+    public var parameters: [(String, Tensor)] { named(gate: gate, gateUp: gateUp, down: down) }
+
+    /// Per-expert names for tensors shaped like this block's (parameters or their gradients).
+    public func named(gate: Tensor, gateUp: Tensor, down: Tensor) -> [(String, Tensor)] {
         let (d, i) = (hidden, intermediate)
         var out: [(String, Tensor)] = [("gate.weight", gate)]
         for x in 0..<numExperts {

@@ -1,54 +1,38 @@
 import FulgurSupport
+import FulgurTokenizer
 
-/// One message of a conversation, as the chat template renders it.
-public struct ChatMessage: Sendable, Equatable {
-    public enum Role: String, Sendable { case system, user, assistant, tool }
-    public var role: Role
-    /// The text (list-of-parts content is joined).
-    public var content: String
-    /// Calls an assistant message made.
-    public var toolCalls: [ToolCall] = []
-    /// For a tool result: the function's name (taken from the matching call when not given).
-    public var name: String?
-    public var toolCallId: String?
-
-    public init(role: Role, content: String, toolCalls: [ToolCall] = [], name: String? = nil, toolCallId: String? = nil) {
-        self.role = role
-        self.content = content
-        self.toolCalls = toolCalls
-        self.name = name
-        self.toolCallId = toolCallId
-    }
-}
-
-/// Renders a conversation (and the tools on offer) into the prompt ids, ending with the
-/// generation prompt for the assistant's reply. Implemented by FulgurTokenizer's chat format.
-public protocol ChatTemplate: Sendable {
-    func render(_ messages: [ChatMessage], tools: [JSONValue]) throws -> [Int]
-}
-
-/// A validated `POST /v1/chat/completions` body.
+/// A validated `POST /v1/chat/completions` body, as the M1 chat format's messages.
 struct ChatRequest {
     var model: String
     var messages: [ChatMessage]
-    /// Function definitions (`{"type": "function", "function": {...}}`) given to the template.
-    var tools: [JSONValue] = []
-    /// Whether the reply is searched for tool calls (tools offered and tool_choice ≠ none).
+    /// Function definitions (`{"type": "function", "function": {...}}`), keys in request order.
+    var tools: [JSONTree] = []
+    /// Whether the reply is searched for tool calls (tools offered, tool_choice not "none").
     var parseToolCalls: Bool { !tools.isEmpty }
     var logprobs = false
     var topLogprobs = 0
     var options: GenerationOptions
 
-    init(_ f: FieldReader, maxN: Int, vocabularySize: Int) throws(APIError) {
+    /// `f` reads the body's fields; `tree` is the same body with object keys in order (tool
+    /// schemas and call arguments are rendered into the prompt as written).
+    init(_ f: FieldReader, tree: JSONTree, maxN: Int, vocabularySize: Int) throws(APIError) {
         model = try f.requiredString("model")
         guard let raw = try f.array("messages") else {
             throw .invalid("Missing required parameter: 'messages'.", param: "messages")
         }
         guard !raw.isEmpty else { throw .invalid("'messages' must contain at least one message.", param: "messages") }
+        let rawTrees = Self.items(tree["messages"])
         var messages: [ChatMessage] = []
+        var calls: [String: String] = [:]  // tool_call_id → function name
         for (i, m) in raw.enumerated() {
             guard let o = m.object else { throw f.fail("messages[\(i)]", "expected a message object") }
-            messages.append(try Self.message(FieldReader(o, path: "messages[\(i)]."), previous: messages))
+            let message = try Self.message(FieldReader(o, path: "messages[\(i)]."), tree: i < rawTrees.count ? rawTrees[i] : .null, calls: &calls)
+            // Consecutive tool results form one tool turn, as the M1 layout writes them.
+            if message.role == .tool, let last = messages.last, last.role == .tool {
+                messages[messages.count - 1].toolResults += message.toolResults
+            } else {
+                messages.append(message)
+            }
         }
         self.messages = messages
         options = try GenerationOptions(f, maxN: maxN, vocabularySize: vocabularySize)
@@ -59,52 +43,66 @@ struct ChatRequest {
             }
             topLogprobs = k
         }
-        let tools = try Self.tools(f)
-        switch try Self.toolChoice(f, tools: tools) {
-        case .none: self.tools = []
-        case .auto: self.tools = tools
-        }
+        let tools = try Self.tools(f, tree: tree)
+        if try Self.offersTools(f) { self.tools = tools }
         try f.unsupported("response_format") { $0["type"]?.string == "text" }
     }
 
-    private static func message(_ f: FieldReader, previous: [ChatMessage]) throws(APIError) -> ChatMessage {
+    private static func message(_ f: FieldReader, tree: JSONTree, calls: inout [String: String]) throws(APIError) -> ChatMessage {
         let roleName = try f.requiredString("role")
-        let role: ChatMessage.Role
+        let content = try content(f)
         switch roleName {
-        case "system", "developer": role = .system
-        case "user": role = .user
-        case "assistant": role = .assistant
-        case "tool": role = .tool
-        default: throw f.fail("role", "'\(roleName)' is not one of system, developer, user, assistant, tool")
-        }
-        var message = ChatMessage(role: role, content: try content(f))
-        message.name = try f.string("name")
-        if role == .assistant, let calls = try f.array("tool_calls") {
-            message.toolCalls = try calls.enumerated().map { (i, c) throws(APIError) -> ToolCall in
-                let path = f.name("tool_calls[\(i)]")
-                guard let o = c.object, let fn = o["function"]?.object, let name = fn["name"]?.string else {
+        case "system", "developer":
+            return .system(try required(content, f))
+        case "user":
+            return .user(try required(content, f))
+        case "assistant":
+            var toolCalls: [ToolCall] = []
+            let callTrees = Self.items(tree["tool_calls"])
+            for (j, c) in (try f.array("tool_calls") ?? []).enumerated() {
+                let path = f.name("tool_calls[\(j)]")
+                guard let name = c["function"]?["name"]?.string, !name.isEmpty else {
                     throw .invalid("Invalid value for '\(path)': expected {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}", param: path)
                 }
-                let arguments = fn["arguments"]?.string ?? fn["arguments"].map { $0.jsonString() } ?? "{}"
-                return ToolCall(id: o["id"]?.string ?? "", name: name, arguments: arguments)
+                let args = j < callTrees.count ? callTrees[j]["function"]?["arguments"] : nil
+                let arguments: JSONTree
+                switch args {
+                case .string(let s)?:
+                    do { arguments = try JSONTree.parse(s) } catch {
+                        throw .invalid("Invalid value for '\(path).function.arguments': not JSON (\(error))", param: path + ".function.arguments")
+                    }
+                case .object?: arguments = args!
+                case nil, .null?: arguments = .object([])
+                default:
+                    throw .invalid("Invalid value for '\(path).function.arguments': expected a JSON string", param: path + ".function.arguments")
+                }
+                if let id = c["id"]?.string { calls[id] = name }
+                toolCalls.append(ToolCall(name: name, arguments: arguments))
             }
+            return .assistant(content ?? "", reasoning: try f.string("reasoning_content"), toolCalls: toolCalls)
+        case "tool":
+            // The function's name: given, or that of the call this result answers.
+            var name = try f.string("name")
+            if name == nil, let id = try f.string("tool_call_id") { name = calls[id] }
+            return .tool(name: name ?? "tool", result: try required(content, f))
+        default:
+            throw f.fail("role", "'\(roleName)' is not one of system, developer, user, assistant, tool")
         }
-        if role == .tool {
-            let id = try f.string("tool_call_id")
-            message.toolCallId = id
-            if message.name == nil, let id {  // the function's name from the call it answers
-                message.name = previous.reversed().lazy.flatMap(\.toolCalls).first { $0.id == id }?.name
-            }
-        }
-        if f.value("content") == nil && role != .assistant {  // only an assistant turn may omit it
-            throw .invalid("Missing required parameter: '\(f.name("content"))'.", param: f.name("content"))
-        }
-        return message
     }
 
-    /// A string, or a list of `{"type": "text", "text": …}` parts (joined).
-    private static func content(_ f: FieldReader) throws(APIError) -> String {
-        guard let v = f.value("content") else { return "" }
+    private static func items(_ t: JSONTree?) -> [JSONTree] {
+        if case .array(let a)? = t { return a }
+        return []
+    }
+
+    private static func required(_ content: String?, _ f: FieldReader) throws(APIError) -> String {
+        guard let content else { throw .invalid("Missing required parameter: '\(f.name("content"))'.", param: f.name("content")) }
+        return content
+    }
+
+    /// A string, or a list of `{"type": "text", "text": …}` parts (joined); nil when absent.
+    private static func content(_ f: FieldReader) throws(APIError) -> String? {
+        guard let v = f.value("content") else { return nil }
         if let s = v.string { return s }
         guard let parts = v.array else { throw f.fail("content", "expected a string or an array of text parts") }
         var text = ""
@@ -121,7 +119,7 @@ struct ChatRequest {
         return text
     }
 
-    private static func tools(_ f: FieldReader) throws(APIError) -> [JSONValue] {
+    private static func tools(_ f: FieldReader, tree: JSONTree) throws(APIError) -> [JSONTree] {
         guard let tools = try f.array("tools") else { return [] }
         for (i, t) in tools.enumerated() {
             guard t["type"]?.string == "function", let name = t["function"]?["name"]?.string, !name.isEmpty else {
@@ -129,16 +127,17 @@ struct ChatRequest {
                                param: "tools[\(i)]")
             }
         }
-        return tools
+        guard case .array(let trees)? = tree["tools"] else { return [] }
+        return trees
     }
 
-    private enum ToolChoice { case none, auto }
-
-    private static func toolChoice(_ f: FieldReader, tools: [JSONValue]) throws(APIError) -> ToolChoice {
-        guard let v = f.value("tool_choice") else { return .auto }
+    /// `tool_choice`: "auto" (default) offers the tools, "none" does not; forcing a call
+    /// needs constrained decoding, which the server does not do.
+    private static func offersTools(_ f: FieldReader) throws(APIError) -> Bool {
+        guard let v = f.value("tool_choice") else { return true }
         switch v.string {
-        case "none": return .none
-        case "auto": return .auto
+        case "none": return false
+        case "auto": return true
         case "required":
             throw .invalid("tool_choice 'required' is not supported (it needs constrained decoding); use 'auto'.",
                            param: "tool_choice", code: "unsupported_parameter")

@@ -13,9 +13,16 @@ struct TokenDisplay {
 /// One chat choice while it is generated: the reply split into reasoning, answer and tool
 /// calls, its log-probs and its finish reason.
 struct ChatChoiceState {
+    enum Piece {
+        case reasoning(String)
+        case content(String)
+        /// A complete call, numbered from 0 within the choice.
+        case toolCall(ToolCallOut)
+    }
+
     /// What one event adds, in order: the stream sends it, the whole-response path appends it.
     struct Update {
-        var deltas: [ReplyParser.Delta] = []
+        var pieces: [Piece] = []
         var logprob: ChatTokenLogprob?
         var finishReason: String?
     }
@@ -25,7 +32,7 @@ struct ChatChoiceState {
     private(set) var generated = 0
     private(set) var content = ""
     private(set) var reasoning = ""
-    private(set) var toolCalls: [ToolCall] = []
+    private(set) var toolCalls: [ToolCallOut] = []
     private(set) var logprobs: [ChatTokenLogprob] = []
     private(set) var finishReason: String?
 
@@ -36,7 +43,7 @@ struct ChatChoiceState {
 
     mutating func token(_ t: TokenOutput) -> Update {
         generated += 1
-        var u = Update(deltas: parser.push(t.text))
+        var u = Update(pieces: pieces(parser.push(t.text)))
         if let lp = t.logprob {
             u.logprob = ChatTokenLogprob(
                 token: display.text(t.id), logprob: TokenDisplay.finite(lp), bytes: display.bytes(t.id),
@@ -47,7 +54,7 @@ struct ChatChoiceState {
     }
 
     mutating func finished(_ reason: FinishReason, text: String) -> Update {
-        var u = Update(deltas: parser.push(text) + parser.finish())
+        var u = Update(pieces: pieces(parser.push(text) + parser.finish()))
         record(u)
         // A reply that made tool calls and ended by itself finishes with `tool_calls`.
         u.finishReason = reason == .stop && !toolCalls.isEmpty ? "tool_calls" : reason.rawValue
@@ -55,9 +62,23 @@ struct ChatChoiceState {
         return u
     }
 
-    private mutating func record(_ u: Update) {
-        for d in u.deltas {
+    /// Parser output with call ids and indices assigned.
+    private func pieces(_ deltas: [ReplyParser.Delta]) -> [Piece] {
+        var index = toolCalls.count
+        return deltas.map { d in
             switch d {
+            case .content(let s): return .content(s)
+            case .reasoning(let s): return .reasoning(s)
+            case .toolCall(let call):
+                defer { index += 1 }
+                return .toolCall(ToolCallOut(call, id: "call_" + randomHex(24), index: index))
+            }
+        }
+    }
+
+    private mutating func record(_ u: Update) {
+        for p in u.pieces {
+            switch p {
             case .content(let s): content += s
             case .reasoning(let s): reasoning += s
             case .toolCall(let c): toolCalls.append(c)

@@ -12,6 +12,8 @@ struct CompletionRequest {
     var prompts: [Prompt]
     /// nil: no log-probs; k: the sampled token's log-prob and the k most likely alternatives.
     var logprobs: Int?
+    /// Send the generated ids in `token_ids` (vLLM extension; always on without a tokenizer).
+    var returnTokenIds = false
     var options: GenerationOptions
 
     static let maxPrompts = 64
@@ -24,6 +26,7 @@ struct CompletionRequest {
             throw f.fail("prompt", "at most \(Self.maxPrompts) prompts per request, got \(prompts.count)")
         }
         logprobs = try f.int("logprobs", in: 0...20)
+        returnTokenIds = try f.bool("return_token_ids") ?? false
         options = try GenerationOptions(f, maxN: maxN, vocabularySize: vocabularySize)
         guard prompts.count * options.n <= maxN else {
             throw f.fail("n", "prompts × n = \(prompts.count * options.n) exceeds the server's --max-batch (\(maxN))")

@@ -1,5 +1,6 @@
 import Foundation
 import FulgurSupport
+import FulgurTokenizer
 
 public struct ServerOptions: Sendable {
     /// The id clients pass as `model` and `GET /v1/models` lists.
@@ -27,18 +28,18 @@ public struct ServerOptions: Sendable {
 /// engine's events.
 public final class OpenAIService: Sendable {
     public let engine: InferenceEngine
-    public let chatTemplate: ChatTemplate?
+    public let setup: ModelSetup
     public let options: ServerOptions
-    /// End-of-sequence ids: the config's `eos_token_id` and the tokenizer's end token.
-    let eos: [Int]
     let created = Int(Date().timeIntervalSince1970)
 
-    public init(engine: InferenceEngine, chatTemplate: ChatTemplate?, eos: [Int], options: ServerOptions) {
+    public init(engine: InferenceEngine, setup: ModelSetup, options: ServerOptions) {
         self.engine = engine
-        self.chatTemplate = chatTemplate
-        self.eos = eos
+        self.setup = setup
         self.options = options
     }
+
+    /// End-of-sequence ids: the config's `eos_token_id` and the tokenizer's end token.
+    var eos: [Int] { setup.eos }
 
     var display: TokenDisplay { TokenDisplay(codec: engine.codec) }
 
@@ -65,16 +66,15 @@ public final class OpenAIService: Sendable {
     }
 
     func prepareChat(_ body: Data) throws(APIError) -> PreparedChat {
-        let r = try ChatRequest(try FieldReader.body(body), maxN: engine.configuration.maxBatch, vocabularySize: engine.vocabularySize)
+        let fields = try FieldReader.body(body)
+        let tree = (try? JSONTree.parse(Array(body))) ?? .null  // valid JSON: FieldReader parsed it
+        let r = try ChatRequest(fields, tree: tree, maxN: engine.configuration.maxBatch, vocabularySize: engine.vocabularySize)
         try checkModel(r.model)
-        guard let template = chatTemplate, engine.codec != nil else {
-            throw .invalid("This model folder has no tokenizer.json, so chat messages cannot be tokenized. Use /v1/completions with token-id prompts.",
+        guard let template = setup.chatTemplate else {
+            throw .invalid("Chat is unavailable for this model: \(setup.chatUnavailable ?? "no chat template"). Use /v1/completions.",
                            param: "messages", code: "no_tokenizer")
         }
-        let prompt: [Int]
-        do { prompt = try template.render(r.messages, tools: r.tools) } catch {
-            throw .invalid("The conversation cannot be rendered with the chat format: \(error)", param: "messages")
-        }
+        let prompt = template.encodePrompt(r.messages, tools: r.tools)
         let maxTokens = try budget(prompt: prompt.count, requested: r.options.maxTokens, default: nil,
                                    param: r.options.maxTokens == nil ? "messages" : r.options.maxTokensParam)
         let handle = try submit(GenerationRequest(
@@ -98,7 +98,7 @@ public final class OpenAIService: Sendable {
                 index: i,
                 message: ChatMessageOut(content: s.toolCalls.isEmpty || !s.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? s.content : nil,
                                         reasoningContent: s.reasoning.isEmpty ? nil : s.reasoning,
-                                        toolCalls: s.toolCalls.map { ToolCallOut($0, index: nil) }),
+                                        toolCalls: s.toolCalls.map { var c = $0; c.index = nil; return c }),
                 logprobs: p.request.logprobs ? ChatLogprobs(content: s.logprobs) : nil,
                 finishReason: s.finishReason ?? "stop")
         }
@@ -116,21 +116,18 @@ public final class OpenAIService: Sendable {
             SSE.event(JSONBody.data(ChatChunk(id: p.id, created: created, model: options.modelName, choices: choices, usage: usage)))
         }
         var states = (0..<n).map { _ in ChatChoiceState(parseToolCalls: p.request.parseToolCalls, display: display) }
-        var toolIndex = [Int](repeating: 0, count: n)
         for c in 0..<n {
             try await send(chunk([ChatChunkChoice(index: c, delta: ChatDelta(role: "assistant", content: ""), logprobs: nil, finishReason: nil)]))
         }
         /// One chunk per delta; the token's log-probs ride on the first (or on an empty delta).
         func emit(_ u: ChatChoiceState.Update, choice c: Int) async throws {
             var logprobs = u.logprob.map { ChatLogprobs(content: [$0]) }
-            for d in u.deltas {
+            for piece in u.pieces {
                 var delta = ChatDelta()
-                switch d {
+                switch piece {
                 case .content(let s): delta.content = s
                 case .reasoning(let s): delta.reasoningContent = s
-                case .toolCall(let call):
-                    delta.toolCalls = [ToolCallOut(call, index: toolIndex[c])]
-                    toolIndex[c] += 1
+                case .toolCall(let call): delta.toolCalls = [call]
                 }
                 try await send(chunk([ChatChunkChoice(index: c, delta: delta, logprobs: logprobs, finishReason: nil)]))
                 logprobs = nil
@@ -221,7 +218,7 @@ public final class OpenAIService: Sendable {
         }
         let choices = states.enumerated().map { i, s in
             CompletionChoice(index: i, text: s.text, logprobs: p.request.logprobs != nil ? s.logprobs : nil,
-                             finishReason: s.finishReason ?? "stop", tokenIds: engine.codec == nil ? s.ids : nil)
+                             finishReason: s.finishReason ?? "stop", tokenIds: returnIds(p) ? s.ids : nil)
         }
         return JSONBody.data(Completion(
             id: p.id, created: Int(Date().timeIntervalSince1970), model: options.modelName, choices: choices,
@@ -231,7 +228,7 @@ public final class OpenAIService: Sendable {
     func stream(_ p: PreparedCompletion, send: (String) async throws -> Void) async throws {
         let n = p.request.options.n
         let created = Int(Date().timeIntervalSince1970)
-        let ids = engine.codec == nil
+        let ids = returnIds(p)
         var states = (0..<p.handles.count * n).map { _ in
             CompletionChoiceState(display: display, logprobs: p.request.logprobs != nil)
         }
@@ -265,6 +262,8 @@ public final class OpenAIService: Sendable {
     }
 
     // MARK: - Shared
+
+    private func returnIds(_ p: PreparedCompletion) -> Bool { engine.codec == nil || p.request.returnTokenIds }
 
     private func checkModel(_ name: String) throws(APIError) {
         guard name == options.modelName else { throw .modelNotFound(name, served: options.modelName) }

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurTokenizer
 
 // The JSON bodies the server writes, in OpenAI's shapes. Optional fields that OpenAI sends as
 // `null` (finish_reason, logprobs, content) are written as null, not left out.
@@ -18,18 +19,18 @@ struct Usage: Encodable {
     }
 }
 
-/// A tool call as OpenAI returns it; `index` only in stream deltas.
+/// A tool call as OpenAI returns it: arguments as JSON text; `index` only in stream deltas.
 struct ToolCallOut: Encodable {
     struct Function: Encodable { let name: String; let arguments: String }
-    let index: Int?
+    var index: Int?
     let id: String
     let type = "function"
     let function: Function
 
-    init(_ call: ToolCall, index: Int?) {
+    init(_ call: ToolCall, id: String, index: Int?) {
         self.index = index
-        id = call.id
-        function = Function(name: call.name, arguments: call.arguments)
+        self.id = id
+        function = Function(name: call.name, arguments: call.arguments.serialized())
     }
 }
 

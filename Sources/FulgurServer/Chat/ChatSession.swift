@@ -1,10 +1,12 @@
 import Foundation
 import FulgurGeneration
+import FulgurTokenizer
 import Synchronization
 
 /// A conversation with the in-process engine, as `fulgur chat` runs it: the message history,
 /// the system prompt, the terminal commands, and replies streamed as reasoning and answer
-/// pieces. Reasoning is not kept in the history (the M1 chat format drops it from earlier turns).
+/// pieces. Replies join the history with their reasoning; the chat format decides what the
+/// model sees of it (by default reasoning before the last user message is dropped).
 public final class ChatSession: @unchecked Sendable {
     public enum Input: Equatable {
         case message(String)
@@ -60,14 +62,14 @@ public final class ChatSession: @unchecked Sendable {
 
     /// The conversation as the template sees it.
     var messages: [ChatMessage] {
-        (systemPrompt.map { [ChatMessage(role: .system, content: $0)] } ?? []) + history
+        (systemPrompt.map { [.system($0)] } ?? []) + history
     }
 
     /// Sends a user message and streams the reply; the pair joins the history unless the reply
     /// was interrupted before any answer text.
     public func send(_ text: String, onPiece: (Piece) -> Void) async throws -> Reply {
-        let user = ChatMessage(role: .user, content: text)
-        let prompt = try template.render(messages + [user], tools: [])
+        let user = ChatMessage.user(text)
+        let prompt = template.encodePrompt(messages + [user])
         guard prompt.count < engine.contextLength else {
             throw EngineError.invalidRequest("the conversation has \(prompt.count) tokens; the model's context is \(engine.contextLength). Use /reset.")
         }
@@ -103,7 +105,7 @@ public final class ChatSession: @unchecked Sendable {
         }
         if reply.finishReason == nil { show(parser.finish()) }  // interrupted
         if reply.finishReason != nil || !reply.content.isEmpty {
-            history += [user, ChatMessage(role: .assistant, content: reply.content)]
+            history += [user, .assistant(reply.content, reasoning: reply.reasoning.isEmpty ? nil : reply.reasoning)]
         }
         return reply
     }

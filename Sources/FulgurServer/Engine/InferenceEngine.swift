@@ -1,6 +1,7 @@
 import Foundation
 import FulgurGeneration
 import FulgurModel
+import FulgurSupport
 import FulgurTensor
 
 public struct EngineConfiguration: Sendable {

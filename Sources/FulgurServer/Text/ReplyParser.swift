@@ -1,13 +1,5 @@
 import Foundation
-import FulgurSupport
-
-/// A tool call the model wrote inside `<tool_calls>…</tool_calls>` (one JSON object per line).
-public struct ToolCall: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    /// The arguments as compact JSON text (OpenAI sends them as a string).
-    public var arguments: String
-}
+import FulgurTokenizer
 
 /// Splits an assistant reply, as it streams in, into reasoning, answer and tool calls
 /// (the MiniMax-M1 output layout, architecture.md §7):
@@ -43,11 +35,8 @@ struct ReplyParser {
     private var pending: [UInt8] = []
     /// Drop one "\n" if it is the next byte (layout after a tag).
     private var skipNewline = false
-    private let makeId: () -> String
-
-    init(parseToolCalls: Bool, makeId: @escaping () -> String = { "call_" + randomHex(24) }) {
+    init(parseToolCalls: Bool) {
         self.parseToolCalls = parseToolCalls
-        self.makeId = makeId
     }
 
     mutating func push(_ text: String) -> [Delta] {
@@ -136,8 +125,7 @@ struct ReplyParser {
         let text = String(decoding: line, as: UTF8.self)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return }
-        if var call = Self.parseCall(trimmed) {
-            call.id = makeId()
+        if let call = Self.parseCall(trimmed) {
             out.append(.toolCall(call))
         } else if case .content(let a)? = out.last {
             out[out.count - 1] = .content(a + text)
@@ -146,19 +134,15 @@ struct ReplyParser {
         }
     }
 
-    /// A `{"name": …, "arguments": {…} | "…"}` line (its id is left empty).
+    /// A `{"name": …, "arguments": {…}}` line, as `AssistantReply` reads it: arguments written
+    /// as a JSON string are parsed, missing ones are `{}`, anything but an object is not a call.
     static func parseCall(_ text: String) -> ToolCall? {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
-              let name = value["name"]?.string, !name.isEmpty
-        else { return nil }
-        let arguments: String
-        switch value["arguments"] {
-        case .string(let s)?: arguments = s
-        case .object(let o)?: arguments = JSONValue.object(o).jsonString()
-        case nil, .null?: arguments = "{}"
-        default: return nil
-        }
-        return ToolCall(id: "", name: name, arguments: arguments)
+        guard let tree = try? JSONTree.parse(text), case .string(let name)? = tree["name"], !name.isEmpty else { return nil }
+        var arguments = tree["arguments"] ?? .object([])
+        if arguments == .null { arguments = .object([]) }
+        if case .string(let inner) = arguments, let parsed = try? JSONTree.parse(inner) { arguments = parsed }
+        guard case .object = arguments else { return nil }
+        return ToolCall(name: name, arguments: arguments)
     }
 
     /// First occurrence of `needle` in `hay`.

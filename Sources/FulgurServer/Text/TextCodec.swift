@@ -1,7 +1,9 @@
-/// What the server needs from a tokenizer: text → ids, per-id bytes, and a streaming decoder.
+import FulgurTokenizer
+
+/// What the engine needs from a tokenizer: text → ids, per-id bytes, and a streaming decoder.
 ///
-/// The real implementation wraps FulgurTokenizer; keeping the engine behind this protocol
-/// lets it serve token-id prompts when a model folder has no tokenizer.
+/// `TokenizerCodec` wraps FulgurTokenizer; the protocol lets the engine run without one
+/// (token-id prompts) and lets tests use a readable stand-in.
 public protocol TextCodec: Sendable {
     /// Ids of `text`, without added special tokens (special-token strings in the text match).
     func encode(_ text: String) -> [Int]
@@ -26,3 +28,18 @@ extension TextCodec {
     /// The text a token shows in log-prob listings (U+FFFD for a cut character).
     func displayText(of id: Int) -> String { String(decoding: bytes(of: id), as: UTF8.self) }
 }
+
+/// A model folder's `tokenizer.json` as the engine's codec.
+public struct TokenizerCodec: TextCodec {
+    public let tokenizer: Tokenizer
+
+    public init(_ tokenizer: Tokenizer) { self.tokenizer = tokenizer }
+
+    public func encode(_ text: String) -> [Int] { tokenizer.encode(text) }
+    public func bytes(of id: Int) -> [UInt8] { tokenizer.decodeBytes([id]) }
+    public func makeDecoder(stopStrings: [String]) -> any TextDecoding {
+        StreamingDecoder(tokenizer: tokenizer, stopStrings: stopStrings, skipSpecialTokens: true)
+    }
+}
+
+extension StreamingDecoder: TextDecoding {}

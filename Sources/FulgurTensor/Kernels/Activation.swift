@@ -4,7 +4,9 @@ public enum Act {
     /// Inputs below −87.3 give 0, above 88.7 give +inf.
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+        var xc = x
+        xc.replace(with: -87.3, where: x .< -87.3)  // (clamped() calls non-inlined pointwiseMin/Max)
+        xc.replace(with: 88.7, where: x .> 88.7)
         let magic = SIMD8<Float>(repeating: 12_582_912.0)  // 1.5 · 2^23: rounds to integer
         let t = xc * 1.442_695_04 + magic
         let n = t - magic
@@ -83,5 +85,46 @@ public enum Act {
             i += 8
         }
         while i < n { out[i] = gate[i] / (1 + exp(-gate[i])) * up[i]; i += 1 }
+    }
+
+    // MARK: - Backward
+
+    /// dx = dy · σ(x) (1 + x (1 − σ(x)))  (SiLU'), in place into dx.
+    @inlinable
+    public static func siluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let sx = UnsafeRawPointer(x), sd = UnsafeRawPointer(dy), so = UnsafeMutableRawPointer(dx)
+        while i + 8 <= n {
+            let v = sx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let g = sd.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let s = 1 / (1 + exp(-v))
+            so.storeBytes(of: g * s * (1 + v * (1 - s)), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { let s = 1 / (1 + exp(-x[i])); dx[i] = dy[i] * s * (1 + x[i] * (1 - s)); i += 1 }
+    }
+
+    /// SwiGLU backward: out = SiLU(g) ⊙ u  ⇒  dg = dy ⊙ u ⊙ SiLU'(g), du = dy ⊙ SiLU(g).
+    @inlinable
+    public static func swigluBackward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                      dGate: UnsafeMutablePointer<Float>, dUp: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let sg = UnsafeRawPointer(gate), su = UnsafeRawPointer(up), sd = UnsafeRawPointer(dy)
+        let og = UnsafeMutableRawPointer(dGate), ou = UnsafeMutableRawPointer(dUp)
+        while i + 8 <= n {
+            let g = sg.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let u = su.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let d = sd.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let s = 1 / (1 + exp(-g))
+            ou.storeBytes(of: d * g * s, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            og.storeBytes(of: d * u * s * (1 + g * (1 - s)), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            let g = gate[i], s = 1 / (1 + exp(-g))
+            dUp[i] = dy[i] * g * s
+            dGate[i] = dy[i] * up[i] * s * (1 + g * (1 - s))
+            i += 1
+        }
     }
 }

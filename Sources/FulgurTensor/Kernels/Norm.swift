@@ -11,6 +11,22 @@ public enum Norm {
         return inv
     }
 
+    /// Backward of `rms` for one row, given the saved 1/rms:
+    ///     dx = r (dy ⊙ w) − r³/n · x · Σ(dy ⊙ w ⊙ x),   dw += dy ⊙ x · r
+    @inlinable
+    public static func rmsBackward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, invRMS r: Float,
+                                   _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, dw: UnsafeMutablePointer<Float>?, _ n: Int) {
+        var dot: Float = 0
+        for i in 0..<n { dot = Relaxed.multiplyAdd(dy[i] * w[i], x[i], dot) }
+        let c = r * r * r * dot / Float(n)
+        if accumulate {
+            for i in 0..<n { dx[i] += r * dy[i] * w[i] - c * x[i] }
+        } else {
+            for i in 0..<n { dx[i] = r * dy[i] * w[i] - c * x[i] }
+        }
+        if let dw { for i in 0..<n { dw[i] = Relaxed.multiplyAdd(dy[i] * x[i], r, dw[i]) } }
+    }
+
     /// Row-wise RMSNorm of a [rows, n] matrix, parallel over rows.
     public static func rmsRows(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int, eps: Float) {
         let xs = SendablePointer(UnsafeMutablePointer(mutating: x)), ws = SendablePointer(UnsafeMutablePointer(mutating: w))

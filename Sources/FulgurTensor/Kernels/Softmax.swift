@@ -29,6 +29,15 @@ public enum Softmax {
     }
 }
 
+extension Softmax {
+    /// Backward of y = softmax(x) for one row: dx = y ⊙ (dy − Σ dy ⊙ y). In place allowed.
+    @inlinable
+    public static func backward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        let s = Vec.dot(y, dy, n)
+        for i in 0..<n { dx[i] = y[i] * (dy[i] - s) }
+    }
+}
+
 public enum TopK {
     /// Indices of the k largest values, largest first; ties keep the lower index first.
     @inlinable

@@ -4,11 +4,12 @@ import Foundation
 import FulgurGeneration
 import FulgurModel
 import FulgurTensor
+import FulgurSupport
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print rates and ratios against baselines measured in the same run.",
-        subcommands: [BenchInference.self, BenchServing.self])
+        subcommands: [BenchInference.self, BenchTrain.self, BenchTokenizer.self, BenchTasks.self, BenchServing.self])
 }
 
 /// Wall-clock seconds of `body`.

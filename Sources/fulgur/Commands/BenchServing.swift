@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FulgurGeneration
 import FulgurModel
+import FulgurSupport
 import FulgurServer
 import FulgurTensor
 

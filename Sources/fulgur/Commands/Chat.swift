@@ -23,7 +23,7 @@ struct Chat: AsyncParsableCommand {
         let model = try modelOptions.load()
         let setup = try ModelSetup(directory: modelOptions.model, model: model)
         guard let template = setup.chatTemplate, let codec = setup.codec else {
-            throw ValidationError("\(modelOptions.model) has no tokenizer.json: chat needs a tokenizer and its chat format")
+            throw ValidationError("\(modelOptions.model): chat is unavailable: \(setup.chatUnavailable ?? "no chat template")")
         }
         let engine = InferenceEngine(model: model, codec: codec, configuration: EngineConfiguration(maxBatch: 1, maxQueue: 1))
         let session = ChatSession(engine: engine, template: template, eos: setup.eos)

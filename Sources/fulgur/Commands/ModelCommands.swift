@@ -4,6 +4,7 @@ import FulgurGeneration
 import FulgurModel
 import FulgurSupport
 import FulgurTensor
+import FulgurTokenizer
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Model folder (config.json + model.safetensors or shards).") var model: String
 
     func load() throws -> MiniMaxModel { try MiniMaxModel(directory: model) }
+
+    /// The folder's tokenizer.json, or nil when there is none.
+    func tokenizer() throws -> Tokenizer? {
+        let path = model + "/tokenizer.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Tokenizer(contentsOfFile: path)
+    }
+}
+
+/// Default stop ids: the config's `eos_token_id`, else the tokenizer's `<end_of_sentence>`.
+func defaultStopIds(_ config: ModelConfig, _ tokenizer: Tokenizer?) -> Set<Int> {
+    if !config.eosTokenIds.isEmpty { return Set(config.eosTokenIds) }
+    return tokenizer?.specialTokenId(ChatFormat.endOfSentence).map { [$0] } ?? []
 }
 
 func parseIds(_ s: String) throws -> [Int] {
@@ -54,6 +68,7 @@ struct Generate: ParsableCommand {
     var repetitionWindow = 3000
     @Option(name: .customLong("repetition-threshold"), help: "Probability threshold of the repetition stop.")
     var repetitionThreshold: Float = 0.99
+    @Flag(help: "Wrap --prompt as a user message in the chat format and add the generation prompt.") var chat = false
     @Flag(help: "Print one JSON object {ids, logprobs, stop_reason} instead of streaming.") var json = false
 
     func validate() throws {
@@ -62,20 +77,28 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        guard let ids else {
-            throw ValidationError("--prompt needs a tokenizer.json in \(modelOptions.model); use --ids")
+        let tokenizer = try modelOptions.tokenizer()
+        let promptIds: [Int]
+        if let prompt {
+            guard let tokenizer else { throw ValidationError("--prompt needs a tokenizer.json in \(modelOptions.model); use --ids") }
+            promptIds = chat ? try ChatTemplate(tokenizer: tokenizer).encodePrompt([.user(prompt)]) : tokenizer.encode(prompt)
+        } else {
+            promptIds = try parseIds(ids!)
         }
-        let promptIds = try parseIds(ids)
         var params = SamplingParameters(
             temperature: temperature, topP: topP, topK: topK, seed: seed, maxTokens: maxTokens,
             repetitionWindow: repetitionWindow, repetitionThreshold: repetitionThreshold)
-        params.stopTokenIds = Set(model.config.eosTokenIds)
+        params.stopTokenIds = defaultStopIds(model.config, tokenizer)
         let generator = Generator(model: model)
         let stream = !json
+        var decoder = tokenizer.map { StreamingDecoder(tokenizer: $0) }
         let out = try generator.generate(prompts: [promptIds], params) { _, token, _ in
-            if stream { Console.out("\(token) ") }
+            if stream {
+                if decoder != nil { Console.out(decoder!.append(token)) } else { Console.out("\(token) ") }
+            }
             return true
         }[0]
+        if stream, decoder != nil { Console.out(decoder!.finish()) }
         if json {
             printJSON(GenerateResult(ids: out.ids, logprobs: out.logprobs, stop_reason: out.stopReason.rawValue))
         } else {

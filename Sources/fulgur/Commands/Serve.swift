@@ -52,11 +52,13 @@ struct Serve: AsyncParsableCommand {
         let dir = engineOptions.modelOptions.model
         let name = servedModelName ?? URL(fileURLWithPath: dir).standardizedFileURL.lastPathComponent
         let service = OpenAIService(
-            engine: engine, chatTemplate: setup.chatTemplate, eos: setup.eos,
+            engine: engine, setup: setup,
             options: ServerOptions(modelName: name, apiKey: apiKey, maxBodyBytes: maxBodyBytes,
                                    requestTimeout: timeout > 0 ? .milliseconds(Int64(timeout * 1000)) : nil))
         if setup.codec == nil {
             Console.err("note: \(dir) has no tokenizer.json: serving /v1/completions with token-id prompts only\n")
+        } else if let why = setup.chatUnavailable {
+            Console.err("note: chat is unavailable: \(why)\n")
         }
         try await HTTPServer.run(service, host: host, port: port) { host, port in
             Console.err("fulgur: serving \(name) on http://\(host):\(port) (max batch \(engine.configuration.maxBatch), max queue \(engine.configuration.maxQueue))\n")

@@ -1,0 +1,164 @@
+import FulgurTensor
+
+/// Training forward (saving activations) and the block-wise backward of lightning attention.
+///
+/// Backward, per head, with A = (dO Vᵀ) ⊙ M, C = (Q Kᵀ) ⊙ M, the forward's block-start states
+/// S_b and a reverse state R = Σ_{t ≥ end of block} λ^(t−end) q_tᵀ do_t (blocks in reverse):
+///
+///     dQ = A K + (dO ⊙ λ^(i+1)) S_bᵀ
+///     dK = Aᵀ Q + (V ⊙ λ^(m−j)) Rᵀ
+///     dV = Cᵀ dO + (K ⊙ λ^(m−j)) R
+///     R ← λ^m R + (Q ⊙ λ^i)ᵀ dO
+///
+/// O(n·B·d + n·d²) time and no n×n memory.
+extension LightningAttention {
+    public final class Tape {
+        let h: Tensor       // layer input [N, d]
+        let zPre: Tensor    // q|k|v before SiLU [N, 3HD]
+        let z: Tensor       // after SiLU
+        let o: Tensor       // attention output before the norm [N, HD]
+        let invRMS: [Float]
+        let normed: Tensor  // RMSNorm(o) ⊙ w
+        let gate: Tensor    // σ(h W_gateᵀ)
+        let gated: Tensor   // normed ⊙ gate (input of out_proj)
+        /// Block-start states per (segment, head, block): [D, D] each.
+        let states: [[Tensor]]
+        init(h: Tensor, zPre: Tensor, z: Tensor, o: Tensor, invRMS: [Float], normed: Tensor, gate: Tensor, gated: Tensor, states: [[Tensor]]) {
+            self.h = h; self.zPre = zPre; self.z = z; self.o = o; self.invRMS = invRMS
+            self.normed = normed; self.gate = gate; self.gated = gated; self.states = states
+        }
+    }
+
+    public func trainingForward(_ h: Tensor, _ layout: SequenceLayout) -> (Tensor, Tape) {
+        let n = h.rows, hd = heads * headDim
+        let zPre = h.linear(qkvProj)
+        let z = Tensor(shape: zPre.shape, zeroed: false)
+        Act.silu(zPre.pointer, z.pointer, z.count)
+        let o = Tensor(shape: [n, hd])
+        let zp = SendablePointer(z.pointer), op = SendablePointer(o.pointer)
+        var states: [[Tensor]] = []
+        withParallelBLAS(work: n * heads * headDim * headDim) { parallel in
+            states = Parallel.map(layout.segments.count * heads, minChunk: parallel ? 1 : Int.max) { i in
+                let seg = layout.segments[i / self.heads], h = i % self.heads
+                let s = Tensor(shape: [self.headDim, self.headDim])
+                var saved: [Tensor] = []
+                self.prefill(qkv: zp.p, o: op.p, row: seg.lowerBound, count: seg.count, head: h, state: s.pointer) {
+                    saved.append(s.copy())
+                }
+                return saved
+            }
+        }
+        var inv = [Float](repeating: 0, count: n)
+        let normed = Tensor(shape: [n, hd], zeroed: false)
+        for r in 0..<n { inv[r] = Norm.rms(o.row(r), norm.pointer, normed.row(r), hd, eps: ModelConfig.lightningNormEps) }
+        let gate = h.linear(outputGate)
+        Act.sigmoid(gate.pointer, gate.pointer, gate.count)
+        let gated = Tensor(shape: [n, hd], zeroed: false)
+        Vec.mul(normed.pointer, gate.pointer, gated.pointer, gated.count)
+        let out = gated.linear(outProj)
+        return (out, Tape(h: h, zPre: zPre, z: z, o: o, invRMS: inv, normed: normed, gate: gate, gated: gated, states: states))
+    }
+
+    /// Iterates the blocks of a segment: (start, length).
+    func blocks(count: Int, _ body: (Int, Int) -> Void) {
+        var s = 0
+        while s < count { let m = min(blockSize, count - s); body(s, m); s += m }
+    }
+
+    /// Returns dh (gradient of the layer input) and accumulates parameter gradients.
+    public func backward(_ dOut: Tensor, _ tape: Tape, _ layout: SequenceLayout, _ g: Gradients) -> Tensor {
+        let n = dOut.rows, hd = heads * headDim
+        let dGated = Tensor(shape: [n, hd], zeroed: false)
+        linearBackward(x: tape.gated, w: outProj, dy: dOut, dx: dGated, accumulateDx: false, dw: g[outProj])
+        // gated = normed ⊙ σ(gp)
+        let dNormed = Tensor(shape: [n, hd], zeroed: false)
+        let dGatePre = Tensor(shape: [n, hd], zeroed: false)
+        for i in 0..<dGated.count {
+            let s = tape.gate.pointer[i], dy = dGated.pointer[i]
+            dNormed.pointer[i] = dy * s
+            dGatePre.pointer[i] = dy * tape.normed.pointer[i] * s * (1 - s)
+        }
+        let dh = Tensor(shape: tape.h.shape, zeroed: false)
+        linearBackward(x: tape.h, w: outputGate, dy: dGatePre, dx: dh, accumulateDx: false, dw: g[outputGate])
+        // RMSNorm over all heads
+        let dO = Tensor(shape: [n, hd], zeroed: false)
+        let dNormW = g[norm]
+        for r in 0..<n {
+            Norm.rmsBackward(dNormed.row(r), tape.o.row(r), norm.pointer, invRMS: tape.invRMS[r], dO.row(r),
+                             accumulate: false, dw: dNormW.pointer, hd)
+        }
+        // token mixing
+        let dZ = Tensor(shape: tape.z.shape)
+        let zp = SendablePointer(tape.z.pointer), dop = SendablePointer(dO.pointer), dzp = SendablePointer(dZ.pointer)
+        withParallelBLAS(work: n * heads * headDim * headDim) { parallel in
+            Parallel.forEach(layout.segments.count * heads, minChunk: parallel ? 1 : Int.max) { i in
+                let seg = layout.segments[i / self.heads], h = i % self.heads
+                self.mixBackward(z: zp.p, dO: dop.p, dZ: dzp.p, rows: seg, head: h, states: tape.states[i])
+            }
+        }
+        // SiLU, then the qkv projection
+        Act.siluBackward(tape.zPre.pointer, dZ.pointer, dZ.pointer, dZ.count)
+        linearBackward(x: tape.h, w: qkvProj, dy: dZ, dx: dh, accumulateDx: true, dw: g[qkvProj])
+        return dh
+    }
+
+    func mixBackward(z: UnsafeMutablePointer<Float>, dO: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>,
+                     rows seg: Range<Int>, head h: Int, states: [Tensor]) {
+        let d = headDim, ldz = 3 * heads * d, ldo = heads * d
+        let bmax = min(blockSize, seg.count)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: bmax * bmax)
+        let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
+        let r = Tensor(shape: [d, d])
+        defer { a.deallocate(); scaled.deallocate() }
+        let pw = decayPowers[h]
+        var starts: [(Int, Int)] = []
+        blocks(count: seg.count) { starts.append(($0, $1)) }
+        for (b, (start, m)) in starts.enumerated().reversed() {
+            let row = seg.lowerBound + start
+            let q = z + row * ldz + h * 3 * d, k = q + d, v = q + 2 * d
+            let dq = dZ + row * ldz + h * 3 * d, dk = dq + d, dv = dq + 2 * d
+            let go = dO + row * ldo + h * d
+            let s = states[b].pointer
+            // A = (dO Vᵀ) ⊙ M
+            BLAS.gemm(transB: true, m: m, n: m, k: d, a: go, lda: ldo, b: v, ldb: ldz, c: a, ldc: m)
+            applyDecayMask(a, m, pw)
+            // dQ = A K + (dO ⊙ λ^(i+1)) Sᵀ
+            BLAS.gemm(m: m, n: d, k: m, a: a, lda: m, b: k, ldb: ldz, c: dq, ldc: ldz)
+            for i in 0..<m { let f = pw[i + 1]; for j in 0..<d { scaled[i * d + j] = go[i * ldo + j] * f } }
+            BLAS.gemm(transB: true, m: m, n: d, k: d, a: scaled, lda: d, b: s, ldb: d, beta: 1, c: dq, ldc: ldz)
+            // dK = Aᵀ Q + (V ⊙ λ^(m−j)) Rᵀ
+            BLAS.gemm(transA: true, m: m, n: d, k: m, a: a, lda: m, b: q, ldb: ldz, c: dk, ldc: ldz)
+            for i in 0..<m { let f = pw[m - i]; for j in 0..<d { scaled[i * d + j] = v[i * ldz + j] * f } }
+            BLAS.gemm(transB: true, m: m, n: d, k: d, a: scaled, lda: d, b: r.pointer, ldb: d, beta: 1, c: dk, ldc: ldz)
+            // dV = Cᵀ dO + (K ⊙ λ^(m−j)) R, with C = (Q Kᵀ) ⊙ M
+            BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldz, b: k, ldb: ldz, c: a, ldc: m)
+            applyDecayMask(a, m, pw)
+            BLAS.gemm(transA: true, m: m, n: d, k: m, a: a, lda: m, b: go, ldb: ldo, c: dv, ldc: ldz)
+            for i in 0..<m { let f = pw[m - i]; for j in 0..<d { scaled[i * d + j] = k[i * ldz + j] * f } }
+            BLAS.gemm(m: m, n: d, k: d, a: scaled, lda: d, b: r.pointer, ldb: d, beta: 1, c: dv, ldc: ldz)
+            // R ← λ^m R + (Q ⊙ λ^i)ᵀ dO
+            for i in 0..<m { let f = pw[i]; for j in 0..<d { scaled[i * d + j] = q[i * ldz + j] * f } }
+            BLAS.gemm(transA: true, m: d, n: d, k: m, a: scaled, lda: d, b: go, ldb: ldo, beta: pw[m], c: r.pointer, ldc: d)
+        }
+    }
+
+    /// a[i,j] *= λ^(i−j) for j ≤ i, 0 above the diagonal.
+    @inline(__always)
+    func applyDecayMask(_ a: UnsafeMutablePointer<Float>, _ m: Int, _ pw: [Float]) {
+        for i in 0..<m {
+            let row = a + i * m
+            for j in 0...i { row[j] *= pw[i - j] }
+            if i + 1 < m { (row + i + 1).update(repeating: 0, count: m - i - 1) }
+        }
+    }
+}
+
+/// Runs `body(parallel)`; when the work is large enough, BLAS is limited to one thread so
+/// Fulgur's own threads can each call it.
+func withParallelBLAS(work: Int, threshold: Int = 200_000, _ body: (Bool) -> Void) {
+    guard work >= threshold, Parallel.threads > 1 else { body(false); return }
+    let saved = BLAS.threads
+    BLAS.threads = 1
+    body(true)
+    BLAS.threads = saved
+}

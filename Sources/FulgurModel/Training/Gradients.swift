@@ -1,0 +1,75 @@
+import FulgurTensor
+
+/// Gradient accumulators, one per trainable parameter tensor (same shape), looked up by the
+/// parameter itself. Backward passes add into them; `zero()` clears them all.
+public final class Gradients: @unchecked Sendable {
+    public let names: [String]
+    public let parameters: [Tensor]
+    public let tensors: [Tensor]
+    private let index: [ObjectIdentifier: Int]
+
+    public init(_ named: [(String, Tensor)]) {
+        names = named.map(\.0)
+        parameters = named.map(\.1)
+        tensors = named.map { Tensor(shape: $0.1.shape) }
+        index = Dictionary(uniqueKeysWithValues: named.enumerated().map { (ObjectIdentifier($1.1), $0) })
+    }
+
+    /// The accumulator of parameter `p`.
+    public subscript(_ p: Tensor) -> Tensor {
+        guard let i = index[ObjectIdentifier(p)] else { preconditionFailure("no gradient slot for a \(p.shape) tensor") }
+        return tensors[i]
+    }
+
+    public subscript(name name: String) -> Tensor? { names.firstIndex(of: name).map { tensors[$0] } }
+
+    public func zero() { for t in tensors { t.zero() } }
+
+    /// ‖g‖₂ over all tensors (accumulated in Double).
+    public func globalNorm() -> Double {
+        var s = 0.0
+        for t in tensors {
+            var part: Float = 0
+            let p = t.pointer
+            for i in 0..<t.count { part += p[i] * p[i] }
+            s += Double(part)
+        }
+        return s.squareRoot()
+    }
+
+    public func scale(by f: Float) { for t in tensors { Vec.scale(t.pointer, f, t.count) } }
+
+    public func add(_ other: Gradients) {
+        for (a, b) in zip(tensors, other.tensors) { Vec.axpy(1, b.pointer, a.pointer, a.count) }
+    }
+}
+
+/// Where each training sequence sits in the rows of a batch.
+public struct SequenceLayout: Sendable {
+    /// Rows of each sequence (consecutive, in order).
+    public let segments: [Range<Int>]
+    public let tokens: [Int]
+
+    public init(_ sequences: [[Int]]) {
+        var segs: [Range<Int>] = []
+        var all: [Int] = []
+        for s in sequences {
+            segs.append(all.count..<all.count + s.count)
+            all += s
+        }
+        segments = segs
+        tokens = all
+    }
+
+    public var rows: Int { tokens.count }
+}
+
+/// y = x Wᵀ backward: dx (+)= dy W, dW += dyᵀ x.
+@inline(__always)
+func linearBackward(x: Tensor, w: Tensor, dy: Tensor, dx: Tensor?, accumulateDx: Bool, dw: Tensor) {
+    let m = x.rows, k = x.cols, n = w.rows
+    if let dx {
+        BLAS.gemm(m: m, n: k, k: n, a: dy.pointer, lda: n, b: w.pointer, ldb: k, beta: accumulateDx ? 1 : 0, c: dx.pointer, ldc: k)
+    }
+    BLAS.gemm(transA: true, m: n, n: k, k: m, a: dy.pointer, lda: n, b: x.pointer, ldb: k, beta: 1, c: dw.pointer, ldc: k)
+}

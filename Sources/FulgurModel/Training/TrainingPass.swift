@@ -1,0 +1,149 @@
+import Foundation
+import FulgurSupport
+import FulgurTensor
+
+/// One training forward over whole sequences (fresh state, no caches), keeping what the
+/// backward pass needs. It yields the per-token log-probabilities log π(x_{t+1} | x_≤t) at a
+/// temperature; any loss that is a function of them (cross-entropy, CISPO, PPO) backpropagates
+/// through `backward(dLogProbs:)`.
+public final class TrainingPass {
+    public let model: MiniMaxModel
+    public let layout: SequenceLayout
+    public let temperature: Float
+    /// Per row: log-prob of the next token of the same sequence (0 for each sequence's last row).
+    public let logProbs: [Float]
+    /// Per row: entropy of the (tempered) next-token distribution.
+    public let entropy: [Float]
+    /// Per row: whether the row has a next token (false for the last row of each sequence).
+    public let hasTarget: [Bool]
+    /// The Switch/Mixtral load-balancing loss over all layers (before its coefficient).
+    public let auxLoss: Float
+
+    let tapes: [DecoderLayer.Tape]
+    let xL: Tensor, y: Tensor, invF: [Float]
+    let probs: Tensor  // tempered softmax [N, V]
+    let auxFractions: [Float]  // f_e of the aux loss
+
+    init(model: MiniMaxModel, layout: SequenceLayout, temperature: Float) throws {
+        self.model = model
+        self.layout = layout
+        self.temperature = temperature
+        let c = model.config, d = c.hiddenSize, v = c.vocabSize, n = layout.rows
+        for (i, t) in layout.tokens.enumerated() where t < 0 || t >= v {
+            throw MiniMaxModel.InputError(description: "token id \(t) at index \(i) is outside the vocabulary (0..<\(v))")
+        }
+        var x = Tensor(shape: [n, d], zeroed: false)
+        for (r, t) in layout.tokens.enumerated() { x.row(r).update(from: model.embedTokens.row(t), count: d) }
+        var tapes: [DecoderLayer.Tape] = []
+        var counts = [Double](repeating: 0, count: c.numExperts), psums = counts
+        for layer in model.layers {
+            let (out, tape) = layer.trainingForward(x, layout)
+            tapes.append(tape)
+            for (e, k) in tape.moe.assignmentCounts.enumerated() { counts[e] += Double(k) }
+            for (e, s) in tape.moe.probabilitySums.enumerated() { psums[e] += s }
+            x = out
+        }
+        self.tapes = tapes
+        let rowsTotal = Double(n * c.numLayers)
+        auxFractions = counts.map { Float($0 / rowsTotal) }
+        auxLoss = Float(Double(c.numExperts) * zip(counts, psums).reduce(0) { $0 + ($1.0 / rowsTotal) * ($1.1 / rowsTotal) })
+        xL = x
+        let y = Tensor(shape: [n, d], zeroed: false)
+        let finalNorm = model.norm
+        invF = (0..<n).map { Norm.rms(x.row($0), finalNorm.pointer, y.row($0), d, eps: c.rmsNormEps) }
+        self.y = y
+        let logits = y.linear(model.lmHead)
+        if temperature != 1 { Vec.scale(logits.pointer, 1 / temperature, logits.count) }
+        var lp = [Float](repeating: 0, count: n), ent = lp, has = [Bool](repeating: false, count: n)
+        for seg in layout.segments where seg.count > 1 { for r in seg.lowerBound..<seg.upperBound - 1 { has[r] = true } }
+        let lpp = SendablePointer(UnsafeMutablePointer<Float>.allocate(capacity: n))
+        let enp = SendablePointer(UnsafeMutablePointer<Float>.allocate(capacity: n))
+        defer { lpp.p.deallocate(); enp.p.deallocate() }
+        let tokens = layout.tokens
+        Parallel.forEach(n, minChunk: 16) { r in
+            let row = logits.row(r)
+            let lse = Softmax.inPlace(row, v)  // row now holds probabilities
+            var h: Float = 0
+            for j in 0..<v where row[j] > 0 { h -= row[j] * Foundation.log(row[j]) }
+            enp.p[r] = h
+            lpp.p[r] = has[r] ? Foundation.log(max(row[tokens[r + 1]], .leastNonzeroMagnitude)) : 0
+            _ = lse
+        }
+        for r in 0..<n { lp[r] = lpp.p[r]; ent[r] = enp.p[r] }
+        probs = logits
+        logProbs = lp
+        entropy = ent
+        hasTarget = has
+    }
+
+    /// Backpropagates d(loss)/d(logProbs[r]) (0 where there is no target) plus the aux loss
+    /// with `auxCoefficient`, adding into `g`.
+    public func backward(dLogProbs: [Float], auxCoefficient: Float = 0, into g: Gradients) {
+        let c = model.config, d = c.hiddenSize, v = c.vocabSize, n = layout.rows
+        precondition(dLogProbs.count == n, "dLogProbs has \(dLogProbs.count) entries for \(n) rows")
+        // log p = z_y − lse(z), z = logits / T  ⇒  dlogits = g (onehot − p) / T
+        let dLogits = Tensor(shape: [n, v])
+        let invT = 1 / temperature
+        for r in 0..<n where hasTarget[r] && dLogProbs[r] != 0 {
+            let gr = dLogProbs[r] * invT, p = probs.row(r), out = dLogits.row(r)
+            for j in 0..<v { out[j] = -gr * p[j] }
+            out[layout.tokens[r + 1]] += gr
+        }
+        let dy = Tensor(shape: [n, d], zeroed: false)
+        linearBackward(x: y, w: model.lmHead, dy: dLogits, dx: dy, accumulateDx: false, dw: g[model.lmHead])
+        var dx = Tensor(shape: [n, d])
+        let dNorm = g[model.norm]
+        for r in 0..<n {
+            Norm.rmsBackward(dy.row(r), xL.row(r), model.norm.pointer, invRMS: invF[r], dx.row(r), accumulate: false, dw: dNorm.pointer, d)
+        }
+        let auxGradient: [Float]? = auxCoefficient == 0 ? nil : auxFractions.map {
+            auxCoefficient * Float(c.numExperts) * $0 / Float(n * c.numLayers)
+        }
+        for (layer, tape) in zip(model.layers, tapes).reversed() {
+            dx = layer.backward(dx, tape, layout, auxGradient: auxGradient, g)
+        }
+        let dE = g[model.embedTokens]
+        for (r, t) in layout.tokens.enumerated() { Vec.axpy(1, dx.row(r), dE.row(t), d) }
+    }
+}
+
+extension MiniMaxModel {
+    /// The unique parameter tensors that training updates, under checkpoint names; experts
+    /// are stacked as HF's packed `experts.gate_up_proj` [E, 2I, d] and `experts.down_proj` [E, d, I].
+    public var trainableParameters: [(String, Tensor)] {
+        var out: [(String, Tensor)] = [("model.embed_tokens.weight", embedTokens)]
+        for l in layers {
+            let p = "model.layers.\(l.index)."
+            out += [(p + "input_layernorm.weight", l.inputNorm), (p + "post_attention_layernorm.weight", l.postAttentionNorm)]
+            out += l.mixer.parameters.map { (p + "self_attn." + $0.0, $0.1) }
+            out += [(p + "block_sparse_moe.gate.weight", l.moe.gate),
+                    (p + "block_sparse_moe.experts.gate_up_proj", l.moe.gateUp),
+                    (p + "block_sparse_moe.experts.down_proj", l.moe.down)]
+        }
+        out.append(("model.norm.weight", norm))
+        if !config.tieWordEmbeddings { out.append(("lm_head.weight", lmHead)) }
+        return out
+    }
+
+    public func makeGradients() -> Gradients { Gradients(trainableParameters) }
+
+    /// Gradients under the checkpoint's names (per-expert w1/w2/w3 as views into the stacks).
+    public func checkpointNamed(_ g: Gradients) -> [(String, Tensor)] {
+        var out: [(String, Tensor)] = []
+        for (name, t) in zip(g.names, g.tensors) {
+            if name.hasSuffix(".experts.gate_up_proj") || name.hasSuffix(".experts.down_proj") { continue }
+            if name.hasSuffix(".block_sparse_moe.gate.weight") {
+                let l = layers[Int(name.split(separator: ".")[2])!]
+                let prefix = String(name.dropLast("gate.weight".count))
+                out += l.moe.named(gate: t, gateUp: g[l.moe.gateUp], down: g[l.moe.down]).map { (prefix + $0.0, $0.1) }
+            } else {
+                out.append((name, t))
+            }
+        }
+        return out
+    }
+
+    public func trainingForward(_ sequences: [[Int]], temperature: Float = 1) throws -> TrainingPass {
+        try TrainingPass(model: self, layout: SequenceLayout(sequences), temperature: temperature)
+    }
+}

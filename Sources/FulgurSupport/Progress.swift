@@ -1,0 +1,73 @@
+import Foundation
+
+/// A one-line progress display on stderr (step, rate, ETA, key metrics), redrawn in place
+/// on a terminal and printed as plain lines otherwise.
+public final class ProgressLine: @unchecked Sendable {
+    let total: Int
+    let label: String
+    let start = Date()
+    let interactive = isatty(2) != 0
+    var lastPrint = Date.distantPast
+
+    public init(total: Int, label: String) { self.total = total; self.label = label }
+
+    /// `done`: steps completed so far (out of `total`); `fields`: ("loss", "1.234"), …
+    public func update(done: Int, startedAt firstStep: Int = 0, fields: [(String, String)], force: Bool = false) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastPrint) >= (interactive ? 0.25 : 10) || done == total else { return }
+        lastPrint = now
+        let elapsed = now.timeIntervalSince(start)
+        let rate = Double(done - firstStep) / max(elapsed, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let parts = ["\(label) \(done)/\(total)"] + fields.map { "\($0.0) \($0.1)" } + ["ETA \(Self.duration(eta))"]
+        let line = parts.joined(separator: " | ")
+        FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[2K" + line : line + "\n").utf8))
+    }
+
+    public func finish() { if interactive { FileHandle.standardError.write(Data("\n".utf8)) } }
+
+    public static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s.rounded())
+        if t >= 3600 { return "\(t / 3600)h\(String(format: "%02d", (t % 3600) / 60))m" }
+        if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
+        return "\(t)s"
+    }
+}
+
+/// Appends one JSON object per line to a metrics file (flushed each line).
+public final class MetricsLog: @unchecked Sendable {
+    public let path: String
+    let handle: FileHandle
+
+    /// Opens `path` for appending; with `truncateAfterStep`, first drops lines whose "step" is
+    /// greater (a resumed run rewrites the steps it repeats).
+    public init(path: String, truncateAfterStep: Int? = nil) throws {
+        self.path = path
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if let limit = truncateAfterStep, let data = fm.contents(atPath: path) {
+            let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
+                guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), let s = obj["step"]?.int else { return true }
+                return s <= limit
+            }
+            try Files.writeAtomically(kept.map { $0 + "\n" }.joined(), to: path)
+        }
+        if !fm.fileExists(atPath: path) { fm.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw FileError(path, "cannot open for writing") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    public func write(_ record: [String: JSONValue]) {
+        handle.write(Data((JSONValue.object(record).jsonString() + "\n").utf8))
+    }
+
+    /// All records of a metrics file.
+    public static func read(_ path: String) -> [[String: JSONValue]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            (try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)))?.object
+        }
+    }
+}

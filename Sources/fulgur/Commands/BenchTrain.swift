@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import FulgurModel
+import FulgurSupport
+import FulgurTensor
+import FulgurTraining
+
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training throughput: forward + backward + AdamW tokens/s and GFLOP/s.",
+        discussion: """
+            FLOPs per step: 3 × the forward FLOPs (forward + backward ≈ 1 + 2), the forward counted as \
+            2 × active matmul parameters per token (including the LM head on every token) plus attention \
+            (lightning 4·B·d + 4·d² per head per token; softmax 4·(n/2)·d per head per token).
+            """)
+
+    @Option(help: "config.json of the model (random weights).") var config: String
+    @Option(name: .customLong("seq-len"), help: "Sequence length.") var seqLen = 512
+    @Option(name: .customLong("batch-size"), help: "Sequences per step.") var batchSize = 4
+    @Option(help: "Timed steps (after one warm-up step).") var steps = 5
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Report: Encodable {
+        let model: String
+        let seq_len: Int
+        let batch_size: Int
+        let threads: Int
+        let tokens_per_s: Double
+        let gflops: Double
+        let sgemm_gflops: Double
+        let seconds_per_step: Double
+    }
+
+    func run() throws {
+        let cfg = try ModelConfig.load(path: config)
+        let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
+        let optimizer = AdamW(parameters: model.trainableParameters)
+        let grads = model.makeGradients()
+        var rng = RNG(seed: 1)
+        let batch = (0..<batchSize).map { _ in (0..<seqLen).map { _ in rng.int(in: 0...(cfg.vocabSize - 1)) } }
+        func step() throws {
+            grads.zero()
+            let pass = try model.trainingForward(batch)
+            let n = Float(batchSize * (seqLen - 1))
+            pass.backward(dLogProbs: pass.hasTarget.map { $0 ? -1 / n : 0 }, auxCoefficient: cfg.routerAuxLossCoef, into: grads)
+            optimizer.update(grads, lr: 1e-4)
+        }
+        try step()
+        let seconds = try timed { for _ in 0..<steps { try step() } } / Double(steps)
+        let tokens = Double(batchSize * seqLen)
+        let f = FLOPCounter(cfg)
+        let forward = Double(batchSize) * (f.prefill(tokens: seqLen) - f.lmHeadFLOPsPerToken) + tokens * f.lmHeadFLOPsPerToken
+        let sgemm = measureSgemmGFLOPs()
+        let r = Report(model: config, seq_len: seqLen, batch_size: batchSize, threads: Parallel.threads,
+                       tokens_per_s: tokens / seconds, gflops: 3 * forward / seconds / 1e9, sgemm_gflops: sgemm,
+                       seconds_per_step: seconds)
+        if json { printJSON(r) } else {
+            Console.out(String(format: "train %@ seq %d × batch %d: %.0f tokens/s, %.1f GFLOP/s (%.0f%% of sgemm %.1f), %.2f s/step\n",
+                               config, seqLen, batchSize, r.tokens_per_s, r.gflops, 100 * r.gflops / sgemm, sgemm, seconds))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import FulgurRewards
+import FulgurSupport
+
+/// `fulgur tasks list | generate`: the logic-task environments (docs/logic-tasks.md).
+struct Tasks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "List the logic tasks or generate task instances (JSONL).",
+        subcommands: [List.self, Generate.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one JSON object per task: {\"name\", \"description\", \"difficulty\"}.")
+
+        func run() throws {
+            for env in LogicTasks.all {
+                let line: JSONValue = ["name": .string(env.name), "description": .string(env.summary),
+                                       "difficulty": .string(env.difficultyScale)]
+                print(line.jsonString())
+            }
+        }
+    }
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate N instances of TASK as TaskInstance JSONL, written atomically to --out.")
+
+        @Argument(help: "Task name (see `fulgur tasks list`).")
+        var task: String
+        @Option(help: "Number of instances.")
+        var n: Int
+        @Option(help: "Difficulty, an integer from 1 (easiest) to 10.")
+        var difficulty: Int = 1
+        @Option(help: "Seed; the same task, difficulty and seed give the same instances.")
+        var seed: UInt64 = 0
+        @Option(help: "Output JSONL file.")
+        var out: String
+
+        func validate() throws {
+            guard n >= 0 else { throw ValidationError("--n must be ≥ 0, got \(n)") }
+            guard (1...10).contains(difficulty) else { throw ValidationError("--difficulty must be in 1...10, got \(difficulty)") }
+        }
+
+        func run() throws {
+            let env = try logicEnvironment(task)
+            let start = Date()
+            let instances = try env.generate(count: n, difficulty: difficulty, seed: seed)
+            let seconds = Date().timeIntervalSince(start)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var data = Data()
+            for t in instances {
+                data.append(try enc.encode(t))
+                data.append(UInt8(ascii: "\n"))
+            }
+            do { try Files.writeAtomically(data, to: out) } catch {
+                let reason = error is FileError ? "\(error)" : "\(out): cannot write: \(error.localizedDescription)"
+                FileHandle.standardError.write(Data("error: \(reason)\n".utf8))
+                throw ExitCode(1)
+            }
+            let summary: JSONValue = ["task": .string(task), "n": .number(Double(n)),
+                                      "difficulty": .number(Double(difficulty)), "seed": .string(String(seed)),
+                                      "out": .string(out), "seconds": .number((seconds * 1000).rounded() / 1000)]
+            print(summary.jsonString())
+        }
+    }
+}
+
+/// The logic environment called `name`, or a usage error listing the known ones.
+func logicEnvironment(_ name: String) throws -> any LogicEnvironment {
+    guard let env = LogicTasks.named(name) else {
+        throw ValidationError("unknown task '\(name)'; known tasks: \(LogicTasks.all.map(\.name).joined(separator: ", "))")
+    }
+    return env
+}
