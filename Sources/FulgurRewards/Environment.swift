@@ -49,4 +49,19 @@ public protocol Environment: Sendable {
     func generate(count: Int, difficulty: Int, seed: UInt64) throws -> [TaskInstance]
     /// Scores a model response to a task.
     func score(_ task: TaskInstance, response: String) -> RewardScore
+    /// One line: what the task is (`fulgur tasks list`).
+    var summary: String { get }
+    /// What the difficulty knob 1…10 changes, for this task.
+    var difficultyScale: String { get }
+    /// Throws an error naming the problem when `task` cannot be scored here (wrong task name,
+    /// missing or malformed metadata).
+    func validate(_ task: TaskInstance) throws
+}
+
+extension Environment {
+    public var summary: String { name }
+    public var difficultyScale: String { "" }
+    public func validate(_ task: TaskInstance) throws {
+        guard task.task == name else { throw FileError("task \(task.id)", "is a \(task.task) task, not \(name)") }
+    }
 }

@@ -9,7 +9,7 @@ struct Fulgur: AsyncParsableCommand {
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
             // Training (issue 4)
-            Train.self,
+            Train.self, Eval.self, RL.self,
             // Tokenizers and chat format (issue 3)
             Tokenize.self, TokenizerCommand.self,
             // Server (issue 9)
@@ -17,6 +17,8 @@ struct Fulgur: AsyncParsableCommand {
             // Benchmarks
             Bench.self,
             // Environments (issue 5)
-            Tasks.self, VerifyTask.self,
+            Tasks.self, Verify.self,
+            // Execution sandboxes (issue 6)
+            SandboxCommand.self, SWECommand.self,
         ])
 }

@@ -18,6 +18,9 @@ public struct ArithmeticEnvironment: Environment, Demonstrating {
         self.name = name ?? (operations.count == 1 ? operations[0].rawValue : "arithmetic")
     }
 
+    public var summary: String { "Multi-digit integer \(operations.map(\.rawValue).joined(separator: ", ")) with a worked column-by-column solution" }
+    public var difficultyScale: String { "number of digits of the operands (the second factor of a product has ⌈d/2⌉)" }
+
     static let symbols: [Operation: String] = [.addition: "+", .subtraction: "-", .multiplication: "*"]
 
     public func generate(count: Int, difficulty: Int, seed: UInt64) throws -> [TaskInstance] {

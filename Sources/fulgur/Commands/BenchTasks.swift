@@ -24,7 +24,7 @@ struct BenchTasks: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let envs = try tasks.map { try $0.split(separator: ",").map { try logicEnvironment(String($0)) } } ?? LogicTasks.all
+        let envs = try tasks.map { try $0.split(separator: ",").map { try environment(named: String($0)) } } ?? Environments.builtIn
         let levels = try difficulties.split(separator: ",").map { s -> Int in
             guard let d = Int(s), (1...10).contains(d) else { throw ValidationError("bad difficulty '\(s)'") }
             return d
@@ -34,7 +34,7 @@ struct BenchTasks: ParsableCommand {
         }
     }
 
-    private func measure(_ env: any LogicEnvironment, difficulty: Int) throws -> JSONValue {
+    private func measure(_ env: any Environment, difficulty: Int) throws -> JSONValue {
         // Generate in growing batches until the time budget is spent.
         var instances: [TaskInstance] = []
         var batch = 1

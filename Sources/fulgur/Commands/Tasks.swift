@@ -3,11 +3,11 @@ import Foundation
 import FulgurRewards
 import FulgurSupport
 
-/// `fulgur tasks list | generate`: the logic-task environments (docs/logic-tasks.md).
+/// `fulgur tasks list | generate`: the built-in environments (docs/environments.md, docs/logic-tasks.md).
 struct Tasks: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
-        abstract: "List the logic tasks or generate task instances (JSONL).",
+        abstract: "List the built-in environments or generate task instances (JSONL).",
         subcommands: [List.self, Generate.self])
 
     struct List: ParsableCommand {
@@ -15,7 +15,7 @@ struct Tasks: ParsableCommand {
             abstract: "Print one JSON object per task: {\"name\", \"description\", \"difficulty\"}.")
 
         func run() throws {
-            for env in LogicTasks.all {
+            for env in Environments.builtIn {
                 let line: JSONValue = ["name": .string(env.name), "description": .string(env.summary),
                                        "difficulty": .string(env.difficultyScale)]
                 print(line.jsonString())
@@ -44,7 +44,7 @@ struct Tasks: ParsableCommand {
         }
 
         func run() throws {
-            let env = try logicEnvironment(task)
+            let env = try environment(named: task)
             let start = Date()
             let instances = try env.generate(count: n, difficulty: difficulty, seed: seed)
             let seconds = Date().timeIntervalSince(start)
@@ -68,10 +68,10 @@ struct Tasks: ParsableCommand {
     }
 }
 
-/// The logic environment called `name`, or a usage error listing the known ones.
-func logicEnvironment(_ name: String) throws -> any LogicEnvironment {
-    guard let env = LogicTasks.named(name) else {
-        throw ValidationError("unknown task '\(name)'; known tasks: \(LogicTasks.all.map(\.name).joined(separator: ", "))")
+/// The built-in environment called `name`, or a usage error listing the known ones.
+func environment(named name: String) throws -> any Environment {
+    guard let env = Environments.named(name) else {
+        throw ValidationError("unknown task '\(name)'; known tasks: \(Environments.names.joined(separator: ", "))")
     }
     return env
 }

@@ -25,8 +25,13 @@ struct VerifyTask: ParsableCommand {
     @Option(help: "Responses JSONL: {\"id\", \"response\"} per line.")
     var responses: String
 
-    func run() throws {
-        let env = try logicEnvironment(task)
+    @Option(help: "Also write the output lines to this file (atomically).")
+    var out: String?
+
+    func run() throws { try VerifyTask.run(task: task, taskFile: taskFile, responses: responses, out: out) }
+
+    static func run(task: String, taskFile: String, responses: String, out: String?) throws {
+        let env = try environment(named: task)
         do {
             let tasks = try Files.readJSONL(taskFile, as: TaskInstance.self)
             let records = try Files.readJSONL(responses, as: ResponseRecord.self)
@@ -37,10 +42,11 @@ struct VerifyTask: ParsableCommand {
                                                               responses: records, responsesFile: responses)
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            var out = Data()
-            for s in scores { out.append(try enc.encode(s)); out.append(UInt8(ascii: "\n")) }
-            out.append(try enc.encode(["summary": summary])); out.append(UInt8(ascii: "\n"))
-            FileHandle.standardOutput.write(out)
+            var data = Data()
+            for s in scores { data.append(try enc.encode(s)); data.append(UInt8(ascii: "\n")) }
+            data.append(try enc.encode(["summary": summary])); data.append(UInt8(ascii: "\n"))
+            if let out { try Files.writeAtomically(data, to: out) }
+            FileHandle.standardOutput.write(data)
         } catch let e as FileError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(1)

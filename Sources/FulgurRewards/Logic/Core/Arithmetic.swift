@@ -13,17 +13,25 @@ indirect enum ArithExpr: Equatable, Sendable {
         }
     }
 
-    func value() throws -> Rational {
+    enum EvaluationFailure: Error, Equatable { case overflow, divisionByZero }
+
+    /// The exact value (the math checker's 128-bit `Rational`).
+    func value() throws(EvaluationFailure) -> Rational {
         switch self {
         case .number(let n): return Rational(n)
         case .binary(let op, let l, let r):
             let a = try l.value(), b = try r.value()
+            let v: Rational?
             switch op {
-            case .add: return try a.adding(b)
-            case .sub: return try a.subtracting(b)
-            case .mul: return try a.multiplied(by: b)
-            case .div: return try a.divided(by: b)
+            case .add: v = a.adding(b)
+            case .sub: v = a.subtracting(b)
+            case .mul: v = a.multiplied(by: b)
+            case .div:
+                guard !b.isZero else { throw .divisionByZero }
+                v = a.divided(by: b)
             }
+            guard let v else { throw .overflow }
+            return v
         }
     }
 

@@ -53,7 +53,7 @@ public enum BatchVerification {
     /// and a unique id; every response names a known task) and then scores the responses in
     /// file order. Errors name the file and the offending id.
     public static func run(
-        _ environment: any LogicEnvironment, tasks: [TaskInstance], taskFile: String,
+        _ environment: any Environment, tasks: [TaskInstance], taskFile: String,
         responses: [ResponseRecord], responsesFile: String
     ) throws -> (scores: [ScoredResponse], summary: VerificationSummary) {
         var byID: [String: TaskInstance] = [:]

@@ -3,15 +3,7 @@ import FulgurSupport
 
 /// A logic-task environment that can describe itself (for `fulgur tasks list`) and check
 /// that a task record read from a file carries the metadata its verifier needs.
-public protocol LogicEnvironment: Environment {
-    /// One line: what the task is.
-    var summary: String { get }
-    /// What the difficulty knob 1…10 changes, for this task.
-    var difficultyScale: String { get }
-    /// Throws a `LogicTaskError` naming the problem when `task` cannot be scored here
-    /// (wrong task name, missing or malformed metadata).
-    func validate(_ task: TaskInstance) throws
-}
+public protocol LogicEnvironment: Environment {}
 
 /// The shape shared by every logic task: a typed puzzle (stored as the instance metadata),
 /// a generator drawing from a seeded RNG, and a checker of the extracted answer text.

@@ -48,7 +48,8 @@ public struct CountdownTask: PuzzleTask {
                 solution = randomExpression(numbers, targets: level.targets, rng: &rng)
             }
             guard let solution, let value = try? solution.value() else { continue }
-            let p = Puzzle(numbers: numbers.sorted(), target: value.num)
+            guard let target = Int(exactly: value.num) else { continue }
+            let p = Puzzle(numbers: numbers.sorted(), target: target)
             return GeneratedPuzzle(puzzle: p, prompt: prompt(p), answer: "\(solution.text) = \(p.target)")
         }
         throw LogicTaskError.generationFailed(task: name, detail: "no solvable number set found")
@@ -65,7 +66,7 @@ public struct CountdownTask: PuzzleTask {
         }
         for _ in 0..<200 {
             let e = build(ArraySlice(rng.shuffled(numbers)))
-            if let v = try? e.value(), v.isInteger, targets.contains(v.num) { return e }
+            if let v = try? e.value(), v.isInteger, let t = Int(exactly: v.num), targets.contains(t) { return e }
         }
         return nil
     }
@@ -83,10 +84,10 @@ public struct CountdownTask: PuzzleTask {
                     if (op == .add || op == .mul) && i > j { continue }   // commutative: one order suffices
                     let value: Rational?
                     switch op {
-                    case .add: value = try? a.adding(b)
-                    case .sub: value = try? a.subtracting(b)
-                    case .mul: value = try? a.multiplied(by: b)
-                    case .div: value = try? a.divided(by: b)
+                    case .add: value = a.adding(b)
+                    case .sub: value = a.subtracting(b)
+                    case .mul: value = a.multiplied(by: b)
+                    case .div: value = a.divided(by: b)
                     }
                     guard let value else { continue }
                     if let found = solve(rest + [(value, .binary(op, ea, eb))], target: target) { return found }
@@ -125,7 +126,7 @@ public struct CountdownTask: PuzzleTask {
             return .fail("does not use \(remaining.map(String.init).joined(separator: ", "))")
         }
         let value: Rational
-        do { value = try parsed.expr.value() } catch Rational.Failure.divisionByZero {
+        do { value = try parsed.expr.value() } catch .divisionByZero {
             return .fail("division by zero")
         } catch {
             return .fail("arithmetic overflow")

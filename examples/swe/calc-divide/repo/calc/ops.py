@@ -1,0 +1,10 @@
+"""Arithmetic helpers."""
+
+
+def add(a, b):
+    return a + b
+
+
+def divide(a, b):
+    """Divides a by b."""
+    return a / b
