@@ -15,6 +15,7 @@ Needs: pip install openai
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -412,6 +413,47 @@ class Suite:
         s = self.c.completions.create(model=self.name, prompt="The weather in", max_tokens=30, seed=2, temperature=1.0, stop=[stop])
         assert s.choices[0].finish_reason == "stop"
         assert s.choices[0].text == text[:text.index(stop)]
+
+    def test_chat_tools_request(self):
+        if not self.has_tokenizer:
+            return "skipped: no `fulgur tokenizer train` yet"
+        tools = [{"type": "function", "function": {"name": "add", "description": "Add two integers.",
+                                                   "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}}}}]
+        msgs = [{"role": "user", "content": "What is 2 + 3?"},
+                {"role": "assistant", "content": None,
+                 "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "add", "arguments": '{"a": 2, "b": 3}'}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "5"}]
+        # The tool definitions make a long prompt: a model with a 2048-token context, same tokenizer.
+        path = os.path.join(self.work, "chat-long")
+        if not os.path.exists(path):
+            with open(os.path.join(self.work, "chat-long.json"), "w") as f:
+                json.dump({**CONFIG, "max_position_embeddings": 2048}, f)
+            subprocess.run([self.bin, "init", "--config", os.path.join(self.work, "chat-long.json"), "--out", path],
+                           check=True, capture_output=True)
+            shutil.copy(os.path.join(self.model, "tokenizer.json"), path)
+        server = Server(self.bin, path, "--served-model-name", self.name)
+        try:
+            self.chat_tools(server.client(), tools, msgs)
+        finally:
+            server.stop()
+        # Too long for the 192-token model: a clean 400.
+        expect_error(lambda: self.c.chat.completions.create(model=self.name, messages=msgs, tools=tools),
+                     openai.BadRequestError, 400, code="context_length_exceeded")
+
+    def chat_tools(self, c, tools, msgs):
+        # A random model rarely writes a call; the request shape is what is checked here
+        # (scripts/tool_calling_e2e.py checks calls with a trained model).
+        r = c.chat.completions.create(model=self.name, messages=msgs, tools=tools, max_tokens=8, seed=1)
+        assert r.choices[0].message.role == "assistant" and r.choices[0].finish_reason in ("stop", "length", "tool_calls")
+        r = c.chat.completions.create(model=self.name, messages=msgs, tools=tools, tool_choice="none", max_tokens=4, seed=1)
+        assert not r.choices[0].message.tool_calls
+        expect_error(lambda: c.chat.completions.create(model=self.name, messages=msgs, tools=[{"type": "function"}]),
+                     openai.BadRequestError, 400, param="tools[0]")
+        expect_error(lambda: c.chat.completions.create(model=self.name, messages=msgs, tools=tools, tool_choice="required"),
+                     openai.BadRequestError, 400, param="tool_choice", code="unsupported_parameter")
+        bad_args = [msgs[0], {**msgs[1], "tool_calls": [{"id": "c", "type": "function", "function": {"name": "add", "arguments": "{not json"}}]}]
+        expect_error(lambda: c.chat.completions.create(model=self.name, messages=bad_args, tools=tools),
+                     openai.BadRequestError, 400, param="messages[1].tool_calls[0].function.arguments")
 
     # ---- metrics, timeouts, shutdown ----
 
