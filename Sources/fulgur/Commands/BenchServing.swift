@@ -13,8 +13,11 @@ struct BenchServing: AsyncParsableCommand {
         discussion: """
             Runs the server's engine in-process (no HTTP). Both passes use the same prompts (random \
             token ids), seeds and lengths (no stop tokens), so they generate the same tokens; the rate is \
-            generated tokens / wall time, prefill included. The passes alternate --repeats times and the \
-            fastest of each is reported (the machine may be shared).
+            generated tokens / wall time, prefill included; the decode phase is the time after the first \
+            token (sequential: of each request; concurrent: once every request has one). The passes alternate \
+            --repeats times and the fastest of each is reported. On a shared machine wall time depends on \
+            the other load, so each rate is also given per CPU-second of this process (user + system), \
+            which measures the work per token whatever the load.
             """)
 
     @Option(help: "Model folder.") var model: String?
@@ -41,6 +44,10 @@ struct BenchServing: AsyncParsableCommand {
         /// Tokens after the first token (sequential: of each request; concurrent: once every
         /// request has its first token) per second of that phase.
         let decode_tokens_per_s: Double
+        /// Process CPU time (user + system) of the pass, and tokens per CPU-second.
+        let cpu_seconds: Double
+        let tokens_per_cpu_s: Double
+        let decode_tokens_per_cpu_s: Double
         let ttft_p50_s: Double
         let ttft_max_s: Double
     }
@@ -56,6 +63,10 @@ struct BenchServing: AsyncParsableCommand {
         let concurrent: Pass
         let speedup: Double
         let decode_speedup: Double
+        /// The same ratios per CPU-second.
+        let cpu_speedup: Double
+        let decode_cpu_speedup: Double
+        let load_average: Double
     }
 
     func run() async throws {
@@ -91,61 +102,87 @@ struct BenchServing: AsyncParsableCommand {
         let result = Result(model: model ?? config!, requests: requests, prompt_tokens: promptTokens, max_tokens: maxTokens,
                             threads: Parallel.threads, repeats: repeats, sequential: sequential!, concurrent: concurrent!,
                             speedup: concurrent!.tokens_per_s / sequential!.tokens_per_s,
-                            decode_speedup: concurrent!.decode_tokens_per_s / sequential!.decode_tokens_per_s)
+                            decode_speedup: concurrent!.decode_tokens_per_s / sequential!.decode_tokens_per_s,
+                            cpu_speedup: concurrent!.tokens_per_cpu_s / sequential!.tokens_per_cpu_s,
+                            decode_cpu_speedup: concurrent!.decode_tokens_per_cpu_s / sequential!.decode_tokens_per_cpu_s,
+                            load_average: Self.loadAverage())
         if json {
             printJSON(result)
         } else {
             func line(_ name: String, _ p: Pass) -> String {
-                String(format: "%@ %5d tokens in %6.2f s = %7.1f tokens/s, decode phase %7.1f tokens/s (time to first token p50 %.3f s, max %.3f s)\n",
-                       name, p.generated_tokens, p.seconds, p.tokens_per_s, p.decode_tokens_per_s, p.ttft_p50_s, p.ttft_max_s)
+                String(format: "%@ %5d tokens in %6.2f s = %7.1f tokens/s, decode phase %7.1f tokens/s; per CPU-second %7.1f, decode %7.1f (time to first token p50 %.3f s, max %.3f s)\n",
+                       name, p.generated_tokens, p.seconds, p.tokens_per_s, p.decode_tokens_per_s, p.tokens_per_cpu_s,
+                       p.decode_tokens_per_cpu_s, p.ttft_p50_s, p.ttft_max_s)
             }
-            Console.out("\(requests) requests × (\(promptTokens) prompt + \(maxTokens) generated tokens), \(Parallel.threads) threads\n")
+            Console.out(String(format: "\(requests) requests × (\(promptTokens) prompt + \(maxTokens) generated tokens), \(Parallel.threads) threads, load average %.2f\n", result.load_average))
             Console.out(line("one after another:", result.sequential))
             Console.out(line("concurrent:       ", result.concurrent))
-            Console.out(String(format: "speedup: %.2f× overall, %.2f× in the decode phase\n", result.speedup, result.decode_speedup))
+            Console.out(String(format: "speedup: %.2f× overall, %.2f× in the decode phase (wall time); per CPU-second %.2f× overall, %.2f× decode\n",
+                               result.speedup, result.decode_speedup, result.cpu_speedup, result.decode_cpu_speedup))
         }
     }
 
     /// The requests one after another, each submitted when the previous one finished.
     func runSequential(_ engine: InferenceEngine, _ request: (Int) -> GenerationRequest) async throws -> Pass {
-        var runs: [(submitted: Date, tokens: [Date])] = []
-        let start = Date()
+        var runs: [(submitted: Date, tokens: [Stamp])] = []
+        let start = Stamp()
         for i in 0..<requests {
             let submitted = Date()
-            runs.append((submitted, try await Self.drain(engine.submit(request(i)))))
+            let tokens = try await Self.drain(engine.submit(request(i)))
+            guard tokens.count >= 2 else { throw ValidationError("request \(i) generated \(tokens.count) tokens; the benchmark needs ≥ 2") }
+            runs.append((submitted, tokens))
         }
-        let end = Date()
+        let end = Stamp()
         // Decode phase of each request: after its first token.
         let decoded = runs.reduce(0) { $0 + $1.tokens.count - 1 }
-        let decodeSeconds = runs.reduce(0.0) { $0 + $1.tokens.last!.timeIntervalSince($1.tokens.first!) }
-        return Self.pass(seconds: end.timeIntervalSince(start), generated: runs.reduce(0) { $0 + $1.tokens.count },
-                         decodeRate: Double(decoded) / decodeSeconds,
-                         ttfts: runs.map { $0.tokens.first!.timeIntervalSince($0.submitted) })
+        let decodeSeconds = runs.reduce(0.0) { $0 + $1.tokens.last!.wall.timeIntervalSince($1.tokens.first!.wall) }
+        let decodeCPU = runs.reduce(0.0) { $0 + $1.tokens.last!.cpu - $1.tokens.first!.cpu }
+        return Self.pass(start: start, end: end, generated: runs.reduce(0) { $0 + $1.tokens.count },
+                         decoded: decoded, decodeSeconds: decodeSeconds, decodeCPU: decodeCPU,
+                         ttfts: runs.map { $0.tokens.first!.wall.timeIntervalSince($0.submitted) })
     }
 
     /// All requests submitted at once.
     func runConcurrent(_ engine: InferenceEngine, _ request: (Int) -> GenerationRequest) async throws -> Pass {
-        let start = Date()
+        let start = Stamp()
         let handles = try (0..<requests).map { try engine.submit(request($0)) }
-        let runs = try await withThrowingTaskGroup(of: [Date].self) { group in
+        let runs = try await withThrowingTaskGroup(of: [Stamp].self) { group in
             for h in handles { group.addTask { try await Self.drain(h) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        let end = Date()
+        let end = Stamp()
+        guard runs.allSatisfy({ $0.count >= 2 }) else { throw ValidationError("a request generated < 2 tokens; the benchmark needs ≥ 2") }
         // Decode phase: once every request has its first token (all prompts prefilled).
-        let decodeStart = runs.map { $0.first! }.max()!
-        let decoded = runs.reduce(0) { $0 + $1.filter { $0 > decodeStart }.count }
-        return Self.pass(seconds: end.timeIntervalSince(start), generated: runs.reduce(0) { $0 + $1.count },
-                         decodeRate: Double(decoded) / end.timeIntervalSince(decodeStart),
-                         ttfts: runs.map { $0.first!.timeIntervalSince(start) })
+        let decodeStart = runs.map { $0.first! }.max { $0.wall < $1.wall }!
+        let decoded = runs.reduce(0) { $0 + $1.filter { $0.wall > decodeStart.wall }.count }
+        return Self.pass(start: start, end: end, generated: runs.reduce(0) { $0 + $1.count },
+                         decoded: decoded, decodeSeconds: end.wall.timeIntervalSince(decodeStart.wall),
+                         decodeCPU: end.cpu - decodeStart.cpu,
+                         ttfts: runs.map { $0.first!.wall.timeIntervalSince(start.wall) })
+    }
+
+    /// Wall time and the process's CPU time (user + system) at one moment.
+    struct Stamp {
+        let wall = Date()
+        let cpu: Double = {
+            var u = rusage()
+            getrusage(RUSAGE_SELF, &u)
+            return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+        }()
+    }
+
+    /// The 1-minute load average (0 when unknown): the machine may be shared.
+    static func loadAverage() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return 0 }
+        return Double(s.split(separator: " ").first ?? "") ?? 0
     }
 
     /// Waits for a request to finish; returns when each of its tokens arrived.
-    static func drain(_ handle: GenerationHandle) async throws -> [Date] {
-        var times: [Date] = []
+    static func drain(_ handle: GenerationHandle) async throws -> [Stamp] {
+        var times: [Stamp] = []
         for await e in handle.events {
             switch e {
-            case .token: times.append(Date())
+            case .token: times.append(Stamp())
             case .finished: break
             case .failed(let error): throw error
             }
@@ -153,9 +190,13 @@ struct BenchServing: AsyncParsableCommand {
         return times
     }
 
-    static func pass(seconds: Double, generated: Int, decodeRate: Double, ttfts: [Double]) -> Pass {
+    static func pass(start: Stamp, end: Stamp, generated: Int, decoded: Int, decodeSeconds: Double, decodeCPU: Double,
+                     ttfts: [Double]) -> Pass {
         let sorted = ttfts.sorted()
+        let seconds = end.wall.timeIntervalSince(start.wall), cpu = end.cpu - start.cpu
         return Pass(seconds: seconds, generated_tokens: generated, tokens_per_s: Double(generated) / seconds,
-                    decode_tokens_per_s: decodeRate, ttft_p50_s: sorted[sorted.count / 2], ttft_max_s: sorted.last ?? 0)
+                    decode_tokens_per_s: Double(decoded) / decodeSeconds, cpu_seconds: cpu,
+                    tokens_per_cpu_s: Double(generated) / cpu, decode_tokens_per_cpu_s: Double(decoded) / decodeCPU,
+                    ttft_p50_s: sorted[sorted.count / 2], ttft_max_s: sorted.last ?? 0)
     }
 }
