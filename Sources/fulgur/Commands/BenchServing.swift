@@ -166,7 +166,7 @@ struct BenchServing: AsyncParsableCommand {
         let wall = Date()
         let cpu: Double = {
             var u = rusage()
-            getrusage(RUSAGE_SELF, &u)
+            getrusage(RUSAGE_SELF.rawValue, &u)
             return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
         }()
     }
