@@ -23,6 +23,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,19 +44,27 @@ let package = Package(
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
         .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer", "FulgurSandbox"]),
         .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
+        .target(
+            name: "FulgurServer",
+            dependencies: [
+                "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTensor", "FulgurTokenizer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "CFulgurSpawn"),
         .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport", "FulgurRewards"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
-                "FulgurTokenizer", "FulgurTraining", "FulgurRL", "FulgurSandbox",
+                "FulgurTokenizer", "FulgurTraining", "FulgurRL", "FulgurSandbox", "FulgurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
         .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL"]),
-        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel"]),
+        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer"]),
+        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),

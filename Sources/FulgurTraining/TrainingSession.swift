@@ -65,7 +65,7 @@ public struct TrainingSession {
         // examples
         let encoder = CorpusEncoder(tokenizer: tokenizer)
         var all = try encoder.load(cfg.data.train.map { resolve($0, relativeTo: configPath) })
-        all += try builtin.map { try encoder.example(messages: $0) }
+        all += try builtin.map { try encoder.example(messages: $0.messages, tools: $0.tools) }
         all = all.flatMap { $0.chunks(of: cfg.seqLen) }.filter { $0.lossTokens > 0 }
         var eval = try encoder.load(cfg.data.eval.map { resolve($0, relativeTo: configPath) }).flatMap { $0.chunks(of: cfg.seqLen) }
         if eval.isEmpty && cfg.data.evalFraction > 0 && all.count > 1 {

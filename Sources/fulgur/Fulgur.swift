@@ -12,6 +12,8 @@ struct Fulgur: AsyncParsableCommand {
             Train.self, Eval.self, RL.self, PipelineCommand.self,
             // Tokenizers and chat format (issue 3)
             Tokenize.self, TokenizerCommand.self,
+            // Server (issue 9)
+            Serve.self, Chat.self,
             // Benchmarks
             Bench.self,
             // Environments (issue 5)

@@ -34,9 +34,10 @@ public struct CorpusEncoder: Sendable {
         return template
     }
 
-    /// Throws when the tokenizer lacks the chat layout's special tokens.
-    public func example(messages: [ChatMessage]) throws -> Example {
-        let e = try chatTemplate().encode(messages)
+    /// Throws when the tokenizer lacks the chat layout's special tokens. `tools` are the tool
+    /// definitions offered in the conversation (OpenAI's `tools` objects).
+    public func example(messages: [ChatMessage], tools: [JSONTree] = []) throws -> Example {
+        let e = try chatTemplate().encode(messages, tools: tools)
         return Example(ids: e.ids, lossMask: e.assistantMask)
     }
 
@@ -44,7 +45,7 @@ public struct CorpusEncoder: Sendable {
     public func prompt(_ messages: [ChatMessage]) throws -> [Int] { try chatTemplate().encodePrompt(messages) }
 
     /// `.txt` files are one document each; `.jsonl` lines are `{"text": …}` or
-    /// `{"messages": [...]}`. Errors name the file and line.
+    /// `{"messages": [...], "tools": [...]}` (tools optional). Errors name the file and line.
     public func load(_ paths: [String]) throws -> [Example] {
         var out: [Example] = []
         for path in paths {
@@ -64,7 +65,13 @@ public struct CorpusEncoder: Sendable {
                 } else if case .array(let list)? = tree["messages"] {
                     do {
                         let messages = try list.enumerated().map { try ChatMessage(json: $1, path: "messages[\($0)]") }
-                        out.append(try example(messages: messages))
+                        var tools: [JSONTree] = []
+                        switch tree["tools"] {
+                        case .array(let t)?: tools = t
+                        case nil, .null?: break
+                        default: throw FileError(path, "line \(lineNo): \"tools\" must be an array of tool definitions")
+                        }
+                        out.append(try example(messages: messages, tools: tools))
                     } catch let e as FileError { throw e } catch { throw FileError(path, "line \(lineNo): \(error)") }
                 } else {
                     throw FileError(path, "line \(lineNo): expected {\"text\": …} or {\"messages\": [...]}")

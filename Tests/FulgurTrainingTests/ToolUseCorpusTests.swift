@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import FulgurSupport
+@testable import FulgurTokenizer
+@testable import FulgurTraining
+
+@Suite struct ToolUseCorpusTests {
+    func spec(_ tasks: [String], count: Int, seed: UInt64 = 1) -> TrainConfig.BuiltinCorpus {
+        var s = TrainConfig.BuiltinCorpus()
+        s.tasks = tasks
+        s.count = count
+        s.seed = seed
+        return s
+    }
+
+    func number(_ t: JSONTree?) -> String? {
+        if case .number(let s)? = t { return s }
+        return nil
+    }
+
+    /// Every conversation: question, one call with the right arguments, the tool's result, an
+    /// answer quoting that result; both tools offered.
+    @Test func conversationsAreConsistent() throws {
+        let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
+        #expect(convs.count == 200)
+        var names: [String: Int] = [:]
+        for c in convs {
+            #expect(c.tools == ToolUseCorpus.tools)
+            #expect(c.messages.map(\.role) == [.user, .assistant, .tool, .assistant])
+            let call = try #require(c.messages[1].toolCalls.first)
+            #expect(c.messages[1].content.isEmpty && c.messages[1].toolCalls.count == 1)
+            let result = c.messages[2].toolResults[0]
+            #expect(result.name == call.name)
+            names[call.name, default: 0] += 1
+            let answer = c.messages[3].content
+            switch call.name {
+            case "add":
+                let a = try #require(Int(number(call.arguments["a"]) ?? "")), b = try #require(Int(number(call.arguments["b"]) ?? ""))
+                #expect(result.content == String(a + b))
+                #expect(answer == "\(a) + \(b) = \(a + b).")
+                #expect(c.messages[0].content.contains(String(a)) && c.messages[0].content.contains(String(b)))
+            case "get_weather":
+                guard case .string(let city)? = call.arguments["city"] else { Issue.record("no city"); continue }
+                #expect(ToolUseCorpus.cities.contains(city) && c.messages[0].content.contains(city))
+                let r = try JSONTree.parse(result.content)
+                let t = try #require(number(r["temperature"])), cond = try #require(r["condition"])
+                guard case .string(let condition) = cond else { Issue.record("no condition"); continue }
+                #expect(answer == "It is \(condition) and \(t) degrees in \(city).")
+            default:
+                Issue.record("unexpected tool \(call.name)")
+            }
+        }
+        #expect(names["add", default: 0] > 60 && names["get_weather", default: 0] > 60)
+        // Deterministic per seed, different across seeds.
+        let again = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
+        #expect(again.map(\.messages) == convs.map(\.messages))
+        let other = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200, seed: 2))
+        #expect(other.map(\.messages) != convs.map(\.messages))
+    }
+
+    /// The tool-call turn is written in the M1 layout and parses back to the same call.
+    @Test func callTurnRendersAndParsesBack() throws {
+        let c = try SyntheticCorpus.conversations(spec(["tool_use"], count: 1, seed: 7))[0]
+        let text = ChatFormat.assistantText(c.messages[1])
+        let call = c.messages[1].toolCalls[0]
+        #expect(text == "<tool_calls>\n\(call.jsonLine)\n</tool_calls>")
+        #expect(AssistantReply(parsing: text).toolCalls == [call])
+        let rendered = ChatFormat().render(c.messages, tools: c.tools, addGenerationPrompt: false)
+        #expect(rendered.contains("system tool_setting=tools\nYou are provided with these tools:\n<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\""))
+    }
+
+    /// Loss falls on the two assistant turns only (calls, answer, their end tokens).
+    @Test func lossMaskCoversTheAssistantTurns() throws {
+        let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 300))
+        let tokenizer = try Tokenizer(json: Array(SyntheticCorpus.trainTokenizer(on: convs, vocabularySize: 1024)))
+        let encoder = CorpusEncoder(tokenizer: tokenizer)
+        let c = convs[3]
+        let e = try encoder.example(messages: c.messages, tools: c.tools)
+        let learned = tokenizer.decode(zip(e.ids, e.lossMask).filter(\.1).map(\.0))
+        let expected = ChatFormat.assistantText(c.messages[1]) + "<end_of_sentence>" + c.messages[3].content + "<end_of_sentence>"
+        #expect(learned == expected)
+        // The tool definitions make the prompt long; a 384-token sequence still holds a conversation.
+        #expect(e.ids.count > 100 && e.ids.count <= 384)
+    }
+
+    /// Mixed with an environment's tasks: alternating, only tool conversations offer tools.
+    @Test func mixesWithOtherTasks() throws {
+        let convs = try SyntheticCorpus.conversations(spec(["addition", "tool_use"], count: 10))
+        #expect(convs.enumerated().allSatisfy { i, c in c.tools.isEmpty == (i % 2 == 0) })
+        #expect(SyntheticCorpus.names.contains("tool_use"))
+    }
+}
