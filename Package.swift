@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
-        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
+        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer", "FulgurSandbox"]),
         .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
         .target(name: "CFulgurSpawn"),
         .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport", "FulgurRewards"]),

@@ -51,14 +51,32 @@ public final class Generator: @unchecked Sendable {
 
     /// `count` samples from one prompt: one prefill, then the cache is forked per sample.
     public func sample(prompt: [Int], count: Int, _ params: SamplingParameters, onToken: TokenCallback? = nil) throws -> [GenerationOutput] {
+        try sample(prompts: [prompt], count: count, params, onToken: onToken)[0]
+    }
+
+    /// `count` samples from each prompt (a group per prompt, as GRPO/CISPO rollouts need):
+    /// all prompts are prefilled in one batch, each cache is forked `count` ways, and every
+    /// sample of every group advances in the same batched decode steps. Sample j of prompt i
+    /// uses RNG stream i·count + j; the callback sees that flat index.
+    public func sample(prompts: [[Int]], count: Int, _ params: SamplingParameters, onToken: TokenCallback? = nil) throws -> [[GenerationOutput]] {
         try params.validate()
-        guard !prompt.isEmpty else { throw SamplingError(description: "prompt is empty") }
-        guard count > 0 else { return [] }
-        let root = model.newCache()
-        let logits = try model.forward(ForwardBatch([(prompt, root)]), logits: .lastOfEachSegment)
-        if params.maxTokens == 0 { return (0..<count).map { _ in GenerationOutput(ids: [], logprobs: [], stopReason: .length) } }
-        var live = (0..<count).map { i in Live(cache: i == count - 1 ? root : root.fork(), rng: Self.rng(seed: params.seed, sequence: i)) }
-        return try decode(&live, firstLogits: logits, rowOf: [Int](repeating: 0, count: count), params, onToken)
+        for (i, p) in prompts.enumerated() where p.isEmpty { throw SamplingError(description: "prompt \(i) is empty") }
+        guard count > 0, !prompts.isEmpty else { return prompts.map { _ in [] } }
+        let roots = prompts.map { _ in model.newCache() }
+        let logits = try model.forward(ForwardBatch(zip(prompts, roots).map { ($0, $1) }), logits: .lastOfEachSegment)
+        if params.maxTokens == 0 {
+            return prompts.map { _ in (0..<count).map { _ in GenerationOutput(ids: [], logprobs: [], stopReason: .length) } }
+        }
+        var live: [Live] = []
+        var rows: [Int] = []
+        for (i, root) in roots.enumerated() {
+            for j in 0..<count {
+                live.append(Live(cache: j == count - 1 ? root : root.fork(), rng: Self.rng(seed: params.seed, sequence: i * count + j)))
+                rows.append(i)
+            }
+        }
+        let flat = try decode(&live, firstLogits: logits, rowOf: rows, params, onToken)
+        return (0..<prompts.count).map { Array(flat[($0 * count)..<(($0 + 1) * count)]) }
     }
 
     private func decode(_ live: inout [Live], firstLogits: Tensor, rowOf: [Int], _ params: SamplingParameters,

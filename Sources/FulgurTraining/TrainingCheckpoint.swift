@@ -12,12 +12,28 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var rng: RNG?
     public var tokensSeen: Int
     public var elapsedSeconds: Double
+    /// Loop-specific state (e.g. RL's current generation window).
+    public var extra: [String: JSONValue]
 
-    public init(step: Int, position: DataLoader.Position, rng: RNG? = nil, tokensSeen: Int = 0, elapsedSeconds: Double = 0) {
+    public init(step: Int, position: DataLoader.Position, rng: RNG? = nil, tokensSeen: Int = 0, elapsedSeconds: Double = 0,
+                extra: [String: JSONValue] = [:]) {
         self.step = step; self.position = position; self.rng = rng; self.tokensSeen = tokensSeen; self.elapsedSeconds = elapsedSeconds
+        self.extra = extra
     }
 
-    enum CodingKeys: String, CodingKey { case step, position = "data_position", rng, tokensSeen = "tokens_seen", elapsedSeconds = "elapsed_s" }
+    enum CodingKeys: String, CodingKey {
+        case step, position = "data_position", rng, tokensSeen = "tokens_seen", elapsedSeconds = "elapsed_s", extra
+    }
+
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        step = try c.decode(Int.self, forKey: .step)
+        position = try c.decode(DataLoader.Position.self, forKey: .position)
+        rng = try c.decodeIfPresent(RNG.self, forKey: .rng)
+        tokensSeen = try c.decodeIfPresent(Int.self, forKey: .tokensSeen) ?? 0
+        elapsedSeconds = try c.decodeIfPresent(Double.self, forKey: .elapsedSeconds) ?? 0
+        extra = try c.decodeIfPresent([String: JSONValue].self, forKey: .extra) ?? [:]
+    }
 }
 
 /// Checkpoint folders: `<out>/checkpoints/step-NNNNNN/` holding a loadable model folder

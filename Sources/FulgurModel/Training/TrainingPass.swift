@@ -24,7 +24,15 @@ public final class TrainingPass {
     let probs: Tensor  // tempered softmax [N, V]
     let auxFractions: [Float]  // f_e of the aux loss
 
-    init(model: MiniMaxModel, layout: SequenceLayout, temperature: Float) throws {
+    /// Sampling truncation to mirror: log-probs are taken under the renormalized distribution
+    /// over the kept tokens (top-k, then top-p, of the tempered distribution, plus the target).
+    public struct Truncation: Sendable {
+        public var topK: Int
+        public var topP: Float
+        public init(topK: Int, topP: Float) { self.topK = topK; self.topP = topP }
+    }
+
+    init(model: MiniMaxModel, layout: SequenceLayout, temperature: Float, truncation: Truncation? = nil) throws {
         self.model = model
         self.layout = layout
         self.temperature = temperature
@@ -63,6 +71,9 @@ public final class TrainingPass {
         Parallel.forEach(n, minChunk: 16) { r in
             let row = logits.row(r)
             let lse = Softmax.inPlace(row, v)  // row now holds probabilities
+            if let tr = truncation, tr.topK > 0 || tr.topP < 1 {
+                TrainingPass.truncate(row, v, tr, keep: has[r] ? tokens[r + 1] : nil)
+            }
             var h: Float = 0
             for j in 0..<v where row[j] > 0 { h -= row[j] * Foundation.log(row[j]) }
             enp.p[r] = h
@@ -74,6 +85,28 @@ public final class TrainingPass {
         logProbs = lp
         entropy = ent
         hasTarget = has
+    }
+
+    /// Zeroes the tokens outside top-k/top-p (always keeping `keep`) and renormalizes.
+    static func truncate(_ p: UnsafeMutablePointer<Float>, _ v: Int, _ tr: Truncation, keep: Int?) {
+        var order = Array(0..<v)
+        order.sort { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }
+        var n = tr.topK > 0 ? min(tr.topK, v) : v
+        if tr.topP < 1 {
+            let kept = (0..<n).reduce(Float(0)) { $0 + p[order[$1]] }
+            var mass: Float = 0
+            for i in 0..<n {
+                mass += p[order[i]]
+                if mass >= tr.topP * kept { n = i + 1; break }
+            }
+        }
+        var inSet = [Bool](repeating: false, count: v)
+        for i in 0..<max(n, 1) { inSet[order[i]] = true }
+        if let keep { inSet[keep] = true }
+        var total: Float = 0
+        for j in 0..<v { if inSet[j] { total += p[j] } else { p[j] = 0 } }
+        let inv = 1 / total
+        for j in 0..<v { p[j] *= inv }
     }
 
     /// Backpropagates d(loss)/d(logProbs[r]) (0 where there is no target) plus the aux loss
@@ -143,7 +176,7 @@ extension MiniMaxModel {
         return out
     }
 
-    public func trainingForward(_ sequences: [[Int]], temperature: Float = 1) throws -> TrainingPass {
-        try TrainingPass(model: self, layout: SequenceLayout(sequences), temperature: temperature)
+    public func trainingForward(_ sequences: [[Int]], temperature: Float = 1, truncation: TrainingPass.Truncation? = nil) throws -> TrainingPass {
+        try TrainingPass(model: self, layout: SequenceLayout(sequences), temperature: temperature, truncation: truncation)
     }
 }

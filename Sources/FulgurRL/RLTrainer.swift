@@ -1,0 +1,339 @@
+import Dispatch
+import Foundation
+import FulgurGeneration
+import FulgurModel
+import FulgurRewards
+import FulgurSupport
+import FulgurTensor
+import FulgurTokenizer
+import FulgurTraining
+
+/// The RL loop (report §3–§4): sample prompts from a weighted mix of environments, generate
+/// G responses per prompt from one forked prompt cache, score them, compute group-relative
+/// advantages, then take μ minibatch updates of the CISPO/GRPO/DAPO loss per generation batch.
+public final class RLTrainer {
+    public let config: RLConfig
+    public let policy: Policy
+    public let optimizer: AdamW
+    let grads: Gradients
+    let reference: MiniMaxModel?
+    let envs: [(spec: RLConfig.EnvironmentSpec, env: any Environment)]
+    let tokenizerJSON: Data?
+    let runRecord: [String: JSONValue]
+    public private(set) var state: TrainerState
+    /// Current generation window (max new tokens) under staged lengths.
+    public private(set) var window: Int
+    var perplexityHistory: [Double]
+
+    public init(config: RLConfig, resume: Bool, runRecord: [String: JSONValue]) throws {
+        try config.validate()
+        self.config = config
+        self.runRecord = runRecord
+        let resumeDir = resume ? try TrainingCheckpoint.latest(out: config.out) : nil
+        let modelDir = resumeDir ?? config.initFrom
+        policy = try Policy(directory: modelDir)
+        tokenizerJSON = FileManager.default.contents(atPath: modelDir + "/tokenizer.json")
+        optimizer = AdamW(parameters: policy.model.trainableParameters, settings: config.optimizer)
+        grads = policy.model.makeGradients()
+        reference = config.loss.klCoef > 0 ? try MiniMaxModel(directory: config.initFrom) : nil
+        envs = try config.environments.map { ($0, try EnvironmentCatalog.require($0.name)) }
+        window = config.lengthStages?.windows.first ?? config.maxTokens
+        perplexityHistory = []
+        if let dir = resumeDir {
+            state = try TrainingCheckpoint.loadState(dir)
+            try TrainingCheckpoint.loadOptimizer(optimizer, from: dir)
+            window = state.extra["window"]?.int ?? window
+            perplexityHistory = state.extra["perplexity_history"]?.array?.compactMap(\.double) ?? []
+        } else {
+            state = TrainerState(step: 0, position: .init())
+        }
+    }
+
+    // MARK: - Sampling
+
+    struct Sample {
+        let envIndex: Int
+        let task: TaskInstance
+        let prompt: [Int]
+        let response: Policy.Response
+        let score: RewardScore
+        let reward: Double
+        var advantage = 0.0
+        var truncated: Bool { response.stopReason != .stop }
+    }
+
+    /// Environment weights at a step (the curriculum's latest stage, else the configured weights).
+    func weights(at step: Int) -> [Double] {
+        if let stage = config.curriculum.filter({ $0.startStep <= step }).max(by: { $0.startStep < $1.startStep }) {
+            return envs.map { stage.weights[$0.spec.name] ?? 0 }
+        }
+        return envs.map(\.spec.weight)
+    }
+
+    /// `n` tasks drawn by weight; deterministic in (seed, step, round).
+    func sampleTasks(_ n: Int, step: Int, round: Int) throws -> [(Int, TaskInstance)] {
+        var rng = RNG(mixing: [config.seed, UInt64(step), UInt64(round), 0x7A5C])
+        let w = weights(at: step)
+        let total = w.reduce(0, +)
+        guard total > 0 else { throw RLError("all environment weights are 0 at step \(step)") }
+        return try (0..<n).map { _ in
+            var u = rng.unit() * total
+            var k = 0
+            while k < w.count - 1 && u >= w[k] { u -= w[k]; k += 1 }
+            let spec = envs[k].spec
+            let d = rng.int(in: spec.minDifficulty...spec.maxDifficulty)
+            guard let t = try envs[k].env.generate(count: 1, difficulty: d, seed: rng.next()).first else {
+                throw RLError("environment \(spec.name) generated no task")
+            }
+            return (k, t)
+        }
+    }
+
+    var samplingParameters: SamplingParameters {
+        SamplingParameters(temperature: config.temperature, topP: config.topP, topK: config.topK,
+                           seed: 0, maxTokens: window, repetitionWindow: config.effectiveRepetitionWindow,
+                           repetitionThreshold: config.repetitionThreshold)
+    }
+
+    /// Generates and scores groups until the batch is full (dynamic sampling drops groups whose
+    /// rewards are all equal) or the round budget is spent.
+    func rollout(step: Int) throws -> (groups: [[Sample]], dropped: Int, rounds: Int, tokens: Int, seconds: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var groups: [[Sample]] = []
+        var dropped = 0, rounds = 0, tokens = 0
+        while groups.count < config.promptsPerStep && rounds < max(1, config.maxSamplingRounds) {
+            let need = config.promptsPerStep - groups.count
+            let tasks = try sampleTasks(need, step: step, round: rounds)
+            var params = samplingParameters
+            var seedRNG = RNG(mixing: [config.seed, UInt64(step), UInt64(rounds), 0x5EED])
+            params.seed = seedRNG.next()
+            let responses = try policy.respond(tasks.map(\.1), samples: config.groupSize, params)
+            for ((k, task), group) in zip(tasks, responses) {
+                let prompt = policy.prompt(task)
+                let samples = group.map { r -> Sample in
+                    let s = envs[k].env.score(task, response: r.text)
+                    var reward = s.reward
+                    if config.overlongCache > 0 {
+                        reward += softOverlongPunishment(length: r.ids.count, maxLength: window, cache: config.overlongCache)
+                    }
+                    tokens += r.ids.count
+                    return Sample(envIndex: k, task: task, prompt: prompt, response: r, score: s, reward: reward)
+                }
+                let rewards = samples.map(\.reward)
+                if config.dynamicSampling && rewards.allSatisfy({ $0 == rewards[0] }) {
+                    dropped += 1
+                } else {
+                    groups.append(samples)
+                }
+            }
+            rounds += 1
+        }
+        if groups.count > config.promptsPerStep { groups.removeLast(groups.count - config.promptsPerStep) }
+        let adv = config.advantage.advantages(groups.map { $0.map(\.reward) }, eps: config.advantageEps)
+        for g in groups.indices { for i in groups[g].indices { groups[g][i].advantage = adv[g][i] } }
+        return (groups, dropped, rounds, tokens, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    // MARK: - Update
+
+    struct UpdateStats {
+        var loss = 0.0, gradNorm = 0.0, entropy = 0.0, entropyTokens = 0
+        var stats = PolicyLoss.Stats()
+        var tokens = 0
+    }
+
+    var truncation: TrainingPass.Truncation? {
+        config.topK > 0 || config.topP < 1 ? TrainingPass.Truncation(topK: config.topK, topP: config.topP) : nil
+    }
+
+    /// Log-probs of the response tokens of each sample under `model` (no gradient).
+    func responseLogProbs(_ model: MiniMaxModel, _ samples: [Sample]) throws -> [[Float]] {
+        let pass = try model.trainingForward(samples.map { $0.prompt + $0.response.ids }, temperature: config.temperature, truncation: truncation)
+        return extract(pass.logProbs, pass.layout, samples)
+    }
+
+    func extract(_ rows: [Float], _ layout: SequenceLayout, _ samples: [Sample]) -> [[Float]] {
+        zip(layout.segments, samples).map { seg, s in
+            (0..<s.response.ids.count).map { rows[seg.lowerBound + s.prompt.count - 1 + $0] }
+        }
+    }
+
+    func update(_ groups: [[Sample]], lr: Double) throws -> UpdateStats {
+        var u = UpdateStats()
+        let mu = min(config.updatesPerBatch, groups.count)
+        let minibatches = (0..<mu).map { m in stride(from: m, to: groups.count, by: mu).flatMap { groups[$0] } }
+        var old: [[[Float]]] = minibatches.map { $0.map(\.response.logprobs) }
+        if config.recomputeOldLogProbs { old = try minibatches.map { try responseLogProbs(policy.model, $0) } }
+        for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
+            let pass = try policy.model.trainingForward(batch.map { $0.prompt + $0.response.ids }, temperature: config.temperature,
+                                                       truncation: truncation)
+            let current = extract(pass.logProbs, pass.layout, batch)
+            let ref = try reference.map { try responseLogProbs($0, batch) }
+            let responses = batch.enumerated().map { i, s in
+                PolicyLoss.Response(logProbs: current[i], oldLogProbs: old[m][i], refLogProbs: ref?[i], advantage: s.advantage,
+                                    mask: Array(repeating: !(config.maskTruncated && s.truncated), count: s.response.ids.count))
+            }
+            let tokens = responses.reduce(0) { $0 + $1.mask.reduce(0) { $0 + ($1 ? 1 : 0) } }
+            let result = config.loss.evaluate(responses, batchTokens: tokens, batchResponses: batch.count)
+            var dlp = [Float](repeating: 0, count: pass.layout.rows)
+            for (i, (seg, s)) in zip(pass.layout.segments, batch).enumerated() {
+                for t in 0..<s.response.ids.count { dlp[seg.lowerBound + s.prompt.count - 1 + t] = result.dLogProbs[i][t] }
+                for t in 0..<s.response.ids.count where responses[i].mask[t] {
+                    u.entropy += Double(pass.entropy[seg.lowerBound + s.prompt.count - 1 + t]); u.entropyTokens += 1
+                }
+            }
+            grads.zero()
+            pass.backward(dLogProbs: dlp, into: grads)
+            u.gradNorm += optimizer.update(grads, lr: lr) / Double(mu)
+            u.loss += result.loss / Double(mu)
+            u.tokens += pass.layout.rows
+            u.stats.tokens += result.stats.tokens
+            u.stats.zeroed += result.stats.zeroed
+            u.stats.capped += result.stats.capped
+            u.stats.ratioMax = max(u.stats.ratioMax, result.stats.ratioMax)
+            u.stats.ratioMean += result.stats.ratioMean / Double(mu)
+            u.stats.isWeightMean += result.stats.isWeightMean / Double(mu)
+            u.stats.kl += result.stats.kl / Double(mu)
+        }
+        return u
+    }
+
+    // MARK: - Loop
+
+    public func step() throws -> [String: JSONValue] {
+        let step = state.step
+        let lr = LearningRateSchedule(peak: config.lr, warmupSteps: config.schedule.warmup,
+                                      decayStart: config.schedule.decayStart ?? config.steps, decayEnd: config.schedule.decayEnd ?? config.steps,
+                                      floor: config.schedule.minLR, decay: config.schedule.decay).lr(at: step)
+        let r = try rollout(step: step)
+        let trainStart = DispatchTime.now().uptimeNanoseconds
+        let u = r.groups.isEmpty ? UpdateStats() : try update(r.groups, lr: lr)
+        let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainStart) / 1e9
+        state.step += 1
+        state.position = .init(epoch: 0, index: state.step)
+
+        let all = r.groups.flatMap { $0 }
+        let lengths = all.map { Double($0.response.ids.count) }.sorted()
+        let p99 = lengths.isEmpty ? 0 : lengths[min(lengths.count - 1, Int((Double(lengths.count) * 0.99).rounded(.up)) - 1)]
+        let meanLogProb = all.isEmpty ? 0 : all.reduce(0.0) { $0 + Double($1.response.logprobs.reduce(0, +)) } / max(1, lengths.reduce(0, +))
+        let perplexity = exp(-meanLogProb)
+        var rec: [String: JSONValue] = [
+            "step": .number(Double(state.step)), "lr": .number(lr), "loss": .number(u.loss), "grad_norm": .number(u.gradNorm),
+            "groups": .number(Double(r.groups.count)), "dropped_groups": .number(Double(r.dropped)), "sampling_rounds": .number(Double(r.rounds)),
+            "reward": .number(mean(all.map(\.reward))), "accuracy": .number(mean(all.map { $0.score.correct ? 1 : 0 })),
+            "format": .number(mean(all.map(\.score.formatReward))),
+            "truncated": .number(mean(all.map { $0.truncated ? 1 : 0 })),
+            "response_length_mean": .number(mean(lengths)), "response_length_p99": .number(p99),
+            "entropy": .number(u.entropyTokens > 0 ? u.entropy / Double(u.entropyTokens) : 0),
+            "clip_fraction": .number(u.stats.clipFraction),
+            "zeroed_fraction": .number(u.stats.tokens > 0 ? Double(u.stats.zeroed) / Double(u.stats.tokens) : 0),
+            "capped_fraction": .number(u.stats.tokens > 0 ? Double(u.stats.capped) / Double(u.stats.tokens) : 0),
+            "ratio_mean": .number(u.stats.ratioMean), "ratio_max": .number(u.stats.ratioMax), "is_weight_mean": .number(u.stats.isWeightMean),
+            "kl": .number(u.stats.kl), "generation_perplexity": .number(perplexity), "window": .number(Double(window)),
+            "generation_s": .number(r.seconds), "training_s": .number(trainSeconds),
+            "rollout_tokens_per_s": .number(Double(r.tokens) / max(r.seconds, 1e-9)),
+            "training_tokens_per_s": .number(Double(u.tokens) / max(trainSeconds, 1e-9)),
+        ]
+        // per-environment reward and accuracy (of this step's kept groups)
+        for (k, e) in envs.enumerated() {
+            let mine = all.filter { $0.envIndex == k }
+            guard !mine.isEmpty else { continue }
+            rec["reward/\(e.spec.name)"] = .number(mean(mine.map(\.reward)))
+            rec["accuracy/\(e.spec.name)"] = .number(mean(mine.map { $0.score.correct ? 1 : 0 }))
+        }
+        updateWindow(p99: p99, perplexity: perplexity, into: &rec)
+        lastTranscripts = r.groups.prefix(config.transcriptsPerStep).compactMap { $0.first }.map { s in
+            [
+                "step": .number(Double(state.step)), "env": .string(envs[s.envIndex].spec.name), "task_id": .string(s.task.id),
+                "prompt": .string(s.task.prompt), "response": .string(s.response.text), "reward": .number(s.reward),
+                "correct": .bool(s.score.correct), "reason": .string(s.score.reason), "stop_reason": .string(s.response.stopReason.rawValue),
+            ]
+        }
+        return rec
+    }
+
+    var lastTranscripts: [[String: JSONValue]] = []
+
+    /// Staged windows (§5): move to the next window when the p99 length nears the current one
+    /// and the generation perplexity has settled; the signals go into the metrics.
+    func updateWindow(p99: Double, perplexity: Double, into rec: inout [String: JSONValue]) {
+        guard let stages = config.lengthStages else { return }
+        perplexityHistory.append(perplexity)
+        if perplexityHistory.count > stages.patience { perplexityHistory.removeFirst(perplexityHistory.count - stages.patience) }
+        let settled = perplexityHistory.count == stages.patience
+            && (perplexityHistory.max()! / max(perplexityHistory.min()!, 1e-12) - 1) < stages.perplexityTolerance
+        let near = p99 >= stages.trigger * Double(window)
+        rec["window_p99_ratio"] = .number(p99 / Double(window))
+        rec["perplexity_settled"] = .bool(settled)
+        if near && settled, let next = stages.windows.first(where: { $0 > window }) {
+            rec["window_changed_to"] = .number(Double(next))
+            window = next
+            perplexityHistory = []
+        }
+        state.extra["window"] = .number(Double(window))
+        state.extra["perplexity_history"] = .array(perplexityHistory.map { .number($0) })
+    }
+
+    /// Runs to `config.steps`: metrics JSONL, transcripts JSONL, SVG plots, checkpoints, evals.
+    @discardableResult
+    public func run(quiet: Bool = false) throws -> [String: JSONValue] {
+        let out = config.out
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
+        let metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
+        let transcripts = try MetricsLog(path: out + "/transcripts.jsonl", truncateAfterStep: state.step)
+        let progress = ProgressLine(total: config.steps, label: "rl step")
+        let first = state.step
+        var last: [String: JSONValue] = [:]
+        while state.step < config.steps {
+            var rec = try step()
+            if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {
+                let suite = try EvalSuite.load(e.suite)
+                let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: out)
+                rec["eval_pass_rate"] = .number(report.overallPassRate)
+            }
+            metrics.write(rec)
+            for t in lastTranscripts { transcripts.write(t) }
+            last = rec
+            if !quiet {
+                progress.update(done: state.step, startedAt: first, fields: [
+                    ("reward", String(format: "%.3f", rec["reward"]?.double ?? 0)),
+                    ("acc", String(format: "%.2f", rec["accuracy"]?.double ?? 0)),
+                    ("len", String(format: "%.0f", rec["response_length_mean"]?.double ?? 0)),
+                    ("clip", String(format: "%.3f", rec["clip_fraction"]?.double ?? 0)),
+                    ("gen/train s", String(format: "%.1f/%.1f", rec["generation_s"]?.double ?? 0, rec["training_s"]?.double ?? 0)),
+                ], force: true)
+            }
+            if config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
+                _ = try TrainingCheckpoint.save(model: policy.model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
+                                                runRecord: runRecord, out: out, keep: config.keep)
+                try writePlots()
+            }
+        }
+        if !quiet { progress.finish() }
+        try writePlots()
+        return last
+    }
+
+    public func writePlots() throws {
+        let recs = MetricsLog.read(config.out + "/metrics.jsonl")
+        func series(_ key: String, _ name: String) -> SVGPlot.Series {
+            SVGPlot.Series(name: name, points: recs.compactMap { r in
+                guard let s = r["step"]?.double, let v = r[key]?.double else { return nil }
+                return (s, v)
+            })
+        }
+        let envKeys = config.environments.map(\.name)
+        try SVGPlot(title: "RL reward and accuracy", xLabel: "step", yLabel: "mean over samples",
+                    series: [series("reward", "reward"), series("accuracy", "accuracy"), series("eval_pass_rate", "eval pass rate")]
+                        + envKeys.map { series("accuracy/\($0)", "accuracy: \($0)") }).write(to: config.out + "/reward.svg")
+        try SVGPlot(title: "Response length", xLabel: "step", yLabel: "tokens",
+                    series: [series("response_length_mean", "mean"), series("response_length_p99", "p99"), series("window", "window")])
+            .write(to: config.out + "/length.svg")
+        try SVGPlot(title: "Clipping and entropy", xLabel: "step", yLabel: "value",
+                    series: [series("clip_fraction", "clip fraction"), series("entropy", "entropy"), series("is_weight_mean", "IS weight mean")])
+            .write(to: config.out + "/clipping.svg")
+    }
+}
+
+func mean(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
