@@ -4,14 +4,36 @@ import FulgurSupport
 
 /// What `fulgur bench scaling` measured, as JSON (`--json`, figure1.json), Markdown tables
 /// and the Figure 1 SVG. Model 0 is the hybrid, model 1 the softmax baseline.
+///
+/// Two methods fill the rows. `direct`: both models generate every token and the cumulative
+/// time is read at each checkpoint. `sampled`: the per-token decode time is timed in short
+/// windows at chosen context lengths (DecodeProbe) and the time to generate N tokens is the
+/// sum of the piecewise-linear interpolation of those per-token times over the contexts
+/// P + 1 … P + N (P = prompt length).
 struct ScalingReport: Encodable {
     static let flopFormula = """
-        prompt prefill (FLOPCounter.prefill) plus, per generated token at context n (keys attended), \
+        per generated token at context n (keys attended, the new token included): \
         2 × active matmul parameters (projections, routed experts, LM head) + lightning 4·d² per head \
-        + softmax 4·n·d per head (shared/bench/README.md).
+        + softmax 4·n·d per head (shared/bench/README.md; FLOPCounter.decode); summed over n = P + 1 … P + N \
+        (the direct method adds the prompt prefill, FLOPCounter.prefill, for the first token).
+        """
+
+    static let sampledMethod = """
+        sampled: each model's cache is brought to a target context (`fill`: synthetic = random keys and values \
+        written into the KV caches, prefill = chunked prefill of random tokens), \
+        then `rounds` windows of `window` single-token decode steps are timed, alternating hybrid and softmax \
+        windows; the median window gives seconds per token at the window's mean context. The time to \
+        generate N tokens is Σ over contexts P + 1 … P + N of the piecewise-linear interpolation of those \
+        per-token times (constant below the first sample). Prefill time is not part of it.
+        """
+
+    static let directMethod = """
+        direct: both models generate every token (batch 1, public Generator), taking turns one checkpoint \
+        interval each; the time is the cumulative time each model held the turn (prompt prefill included).
         """
 
     struct Settings: Encodable {
+        let method: String
         let max_length: Int
         let every: Int
         let prompt_length: Int
@@ -20,6 +42,32 @@ struct ScalingReport: Encodable {
         let batch: Int
         let threads: Int
         let max_position_embeddings_raised_to: Int?
+        /// Sampled method: decode steps per timed window, windows per model per sample, the
+        /// contexts the caches were filled to, and the prefill chunk.
+        let window: Int?
+        let rounds: Int?
+        let sample_fill_lengths: [Int]?
+        let fill_chunk: Int?
+        let fill: String?
+    }
+
+    /// One sampled context (sampled method).
+    struct Sample: Encodable {
+        /// Mean context (keys attended) over the timed steps.
+        let context: Double
+        let hybrid_ms_per_token: Double
+        let softmax_ms_per_token: Double
+        let time_ratio: Double
+        let hybrid_flops_per_token: Double
+        let softmax_flops_per_token: Double
+        let flop_ratio: Double
+        /// Every window's ms per token, in the order timed (the median is reported above).
+        let hybrid_windows_ms: [Double]
+        let softmax_windows_ms: [Double]
+        /// Seconds of chunked prefill since the previous sample (not part of the generation time).
+        let hybrid_fill_seconds: Double
+        let softmax_fill_seconds: Double
+        let load_average_1m: Double?
     }
 
     struct Model: Encodable {
@@ -120,10 +168,12 @@ struct ScalingReport: Encodable {
     static let estimateLengths = [65536, 131_072]
 
     let flop_formula = Self.flopFormula
+    let method: String
     let settings: Settings
     let models: [Model]
     var environment: Environment
     var checkpoints: [Row] = []
+    var samples: [Sample] = []
     var estimates: [Estimate] = []
     let formula: [FormulaRow]
     var complete = false
@@ -135,12 +185,13 @@ struct ScalingReport: Encodable {
     private var seconds: [[Double]]
 
     enum CodingKeys: String, CodingKey {
-        case flop_formula, settings, models, environment, checkpoints, estimates, formula, complete, wall_seconds
+        case flop_formula, method, settings, models, samples, environment, checkpoints, estimates, formula, complete, wall_seconds
     }
 
     init(settings: Settings, models: [(role: String, path: String, config: ModelConfig)], environment: Environment, checkpoints: [Int]) {
         precondition(models.count == 2, "hybrid and softmax")
         self.settings = settings
+        method = settings.method == "direct" ? Self.directMethod : Self.sampledMethod
         self.models = models.map { Model(role: $0.role, path: $0.path, config: $0.config, prompt: settings.prompt_length) }
         self.environment = environment
         let costs = models.map { DecodeCost(name: $0.role, config: $0.config) }
@@ -162,8 +213,60 @@ struct ScalingReport: Encodable {
 
     /// FLOPs to generate `k` tokens with model `i`: the prompt prefill gives token 1, then
     /// k − 1 decode steps at contexts P + 1 … P + k − 1.
+    /// Sampled: k decode steps at contexts P + 1 … P + k.
     func flops(model i: Int, tokens k: Int) -> Double {
-        prefill[i] + costs[i].steps(from: settings.prompt_length, count: k - 1)
+        if settings.method == "direct" { return prefill[i] + costs[i].steps(from: settings.prompt_length, count: k - 1) }
+        return costs[i].steps(from: settings.prompt_length, count: k)
+    }
+
+    /// Sampled method: records one context's windows (ms per token, hybrid then softmax) and
+    /// recomputes the rows for every checkpoint the samples cover.
+    mutating func add(context: Double, hybridWindowsMs: [Double], softmaxWindowsMs: [Double],
+                      fillSeconds: [Double], load: Double?) {
+        let h = Self.median(hybridWindowsMs), sm = Self.median(softmaxWindowsMs)
+        let n = Int(context.rounded())
+        samples.append(Sample(context: context, hybrid_ms_per_token: h, softmax_ms_per_token: sm, time_ratio: h / sm,
+                              hybrid_flops_per_token: costs[0].step(context: n), softmax_flops_per_token: costs[1].step(context: n),
+                              flop_ratio: costs[0].step(context: n) / costs[1].step(context: n),
+                              hybrid_windows_ms: hybridWindowsMs, softmax_windows_ms: softmaxWindowsMs,
+                              hybrid_fill_seconds: fillSeconds[0], softmax_fill_seconds: fillSeconds[1], load_average_1m: load))
+        checkpoints = Self.integrate(samples: samples, prompt: settings.prompt_length, checkpoints: checkpointTokens).map { t, sec in
+            let f = (0..<2).map { flops(model: $0, tokens: t) }
+            return Row(tokens: t, hybrid_seconds: sec[0], softmax_seconds: sec[1], time_ratio: sec[0] / sec[1],
+                       hybrid_flops: f[0], softmax_flops: f[1], flop_ratio: f[0] / f[1],
+                       hybrid_tokens_per_s: 0, softmax_tokens_per_s: 0, load_average_1m: load)
+        }
+        // Interval rates, as in the direct method.
+        for k in checkpoints.indices {
+            let prevT = k > 0 ? checkpoints[k - 1].tokens : 0
+            let prev = k > 0 ? (checkpoints[k - 1].hybrid_seconds, checkpoints[k - 1].softmax_seconds) : (0, 0)
+            let r = checkpoints[k]
+            checkpoints[k] = Row(tokens: r.tokens, hybrid_seconds: r.hybrid_seconds, softmax_seconds: r.softmax_seconds,
+                                 time_ratio: r.time_ratio, hybrid_flops: r.hybrid_flops, softmax_flops: r.softmax_flops,
+                                 flop_ratio: r.flop_ratio,
+                                 hybrid_tokens_per_s: Double(r.tokens - prevT) / (r.hybrid_seconds - prev.0),
+                                 softmax_tokens_per_s: Double(r.tokens - prevT) / (r.softmax_seconds - prev.1),
+                                 load_average_1m: samples.first { $0.context >= Double(settings.prompt_length + r.tokens) }?.load_average_1m ?? load)
+        }
+    }
+
+    /// Seconds to generate each checkpoint's N tokens, per model: Σ_{n = P+1}^{P+N} s(n) with s
+    /// the piecewise-linear interpolation of the samples' seconds per token. Only the
+    /// checkpoints whose last context the samples reach (P + N ≤ the last sampled context,
+    /// rounded up) are returned, so nothing is extrapolated upward.
+    static func integrate(samples: [Sample], prompt p: Int, checkpoints: [Int]) -> [(tokens: Int, seconds: [Double])] {
+        guard let last = samples.map(\.context).max() else { return [] }
+        let covered = checkpoints.filter { Double(p + $0) <= last.rounded(.up) }
+        let fs = [PiecewiseLinear(samples.map { (x: $0.context, y: $0.hybrid_ms_per_token / 1000) }),
+                  PiecewiseLinear(samples.map { (x: $0.context, y: $0.softmax_ms_per_token / 1000) })]
+        let sums = fs.map { $0.cumulativeSums(after: p, ends: covered.map { p + $0 }) }
+        return covered.indices.map { (covered[$0], [sums[0][$0], sums[1][$0]]) }
+    }
+
+    static func median(_ v: [Double]) -> Double {
+        precondition(!v.isEmpty, "median of no values")
+        let s = v.sorted(), m = s.count / 2
+        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 
     mutating func add(model i: Int, tokens: Int, seconds s: Double, load: Double?) {
@@ -184,6 +287,7 @@ struct ScalingReport: Encodable {
 
     mutating func complete(wallSeconds: Double) {
         complete = checkpoints.count == checkpointTokens.count
+        if settings.method != "direct" { estimates = [] }
         wall_seconds = wallSeconds
         environment.load_average_end = LoadAverage.now()
     }
@@ -221,19 +325,33 @@ enum LeastSquares {
 
 extension ScalingReport {
     func markdown() -> String {
-        var s = "### Measured: hybrid vs softmax, \(models[0].config) vs \(models[1].config)\n\n"
+        var s = "### Measured (\(settings.method)): hybrid vs softmax, \(models[0].config) vs \(models[1].config)\n\n"
         let e = environment
         s += "Measured \(e.date)\(e.commit.map { " at commit `\($0)`" } ?? "")\(e.cpu.map { " on \($0)" } ?? ""), "
         s += "\(settings.threads) threads; load average (1, 5, 15 min) \(Self.load(e.load_average_start)) at the start"
         s += e.load_average_end.map { ", \(Self.load($0)) at the end" } ?? ""
         s += ". Batch 1, prompt \(settings.prompt_length) random tokens, "
-        s += settings.temperature == 0 ? "greedy" : "sampled at temperature \(settings.temperature)"
+        s += settings.method != "direct" ? "greedy decode steps"
+            : settings.temperature == 0 ? "greedy" : "sampled at temperature \(settings.temperature)"
         s += ", seed \(settings.seed), random weights. "
         for m in models {
             s += "\(m.role): \(m.layers), \(Self.millions(m.parameters)) parameters (\(Self.millions(m.active_parameters)) active). "
         }
         if !complete { s += "**Partial: \(checkpoints.count) of \(checkpointTokens.count) checkpoints.** " }
         if let w = wall_seconds { s += String(format: "Wall time %.0f s.", w) }
+        s += "\n\nMethod: \(method)"
+        if !samples.isEmpty {
+            s += "\n\nSampled per-token decode times (median of \(settings.rounds ?? 0) windows of \(settings.window ?? 0) steps each):\n\n"
+            s += "| context | hybrid ms/token | softmax ms/token | time ratio | hybrid MFLOP/token | softmax MFLOP/token | FLOP ratio | fill s (hybrid, softmax) | load 1 min |\n"
+            s += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            for x in samples {
+                s += String(format: "| %.0f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %.1f, %.1f | %@ |\n", x.context,
+                            x.hybrid_ms_per_token, x.softmax_ms_per_token, x.time_ratio, x.hybrid_flops_per_token / 1e6,
+                            x.softmax_flops_per_token / 1e6, x.flop_ratio, x.hybrid_fill_seconds, x.softmax_fill_seconds,
+                            x.load_average_1m.map { String(format: "%.2f", $0) } ?? "n/a")
+            }
+            s += "\nTime to generate N tokens (integrated):"
+        }
         s += "\n\n| tokens | hybrid s | softmax s | time ratio | hybrid TFLOP | softmax TFLOP | FLOP ratio | hybrid tok/s | softmax tok/s | load 1 min |\n"
         s += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in checkpoints {
@@ -267,7 +385,7 @@ extension ScalingReport {
         }
         let ratio = checkpoints.map { (x: Double($0.tokens), time: $0.time_ratio, flops: $0.flop_ratio) }
         var panels = [
-            SVGPlot(title: "Time to generate (measured)", xLabel: "generated tokens", yLabel: "seconds",
+            SVGPlot(title: settings.method == "direct" ? "Time to generate (measured)" : "Time to generate (sampled, integrated)", xLabel: "generated tokens", yLabel: "seconds",
                     series: [.init(name: "hybrid (7 lightning + 1 softmax)", points: pts(\.hybrid_seconds)),
                              .init(name: "softmax (8 softmax)", points: pts(\.softmax_seconds))]),
             SVGPlot(title: "FLOPs to generate (formula)", xLabel: "generated tokens", yLabel: "TFLOP",
@@ -287,6 +405,14 @@ extension ScalingReport {
                               series: [.init(name: "ours: hybrid ÷ softmax", points: curve(costs[0], costs[1])),
                                        .init(name: "M1 ÷ softmax M1", points: curve(m1, sm1)),
                                        .init(name: "M1 ÷ DeepSeek-R1", points: curve(m1, ReferenceModels.deepSeekR1))]))
+        if !samples.isEmpty {
+            panels.append(SVGPlot(title: "Decode step time (measured)", xLabel: "context (tokens)", yLabel: "ms per token",
+                                  series: [.init(name: "hybrid", points: samples.map { (x: $0.context, y: $0.hybrid_ms_per_token) }),
+                                           .init(name: "softmax", points: samples.map { (x: $0.context, y: $0.softmax_ms_per_token) })]))
+            panels.append(SVGPlot(title: "Decode step: hybrid ÷ softmax", xLabel: "context (tokens)", yLabel: "ratio",
+                                  series: [.init(name: "time (measured)", points: samples.map { (x: $0.context, y: $0.time_ratio) }),
+                                           .init(name: "FLOPs (formula)", points: samples.map { (x: $0.context, y: $0.flop_ratio) })]))
+        }
         for i in panels.indices { panels[i].width = 560; panels[i].height = 360 }
         return SVGPlot.grid(panels, columns: 2)
     }
