@@ -66,13 +66,15 @@ struct BenchScaling: ParsableCommand {
                 return v
             }
         } else {
-            let step = max(maxLength / 16, 1)
-            targets = [promptLength + 1]
+            let step = max(maxLength / 16, 1), first = promptLength + 1, end = promptLength + maxLength
+            var middle: [Int] = []
             var p = 256
-            while p < step { if p > promptLength + 1 { targets.append(p) }; p *= 2 }
-            targets += stride(from: step, through: maxLength, by: step).map { $0 }
-            let end = promptLength + maxLength
-            targets = targets.filter { $0 <= end - span } + [end]
+            while p < step { middle.append(p); p *= 2 }
+            middle += stride(from: step, through: maxLength, by: step).map { $0 }
+            // Keep each default point a window set away from its neighbours.
+            targets = [first]
+            for t in middle where t >= targets.last! + span && t <= end - span { targets.append(t) }
+            if end >= targets.last! + span { targets.append(end) } else if targets.count > 1 { targets[targets.count - 1] = end }
         }
         targets = Array(Set(targets)).sorted()
         for (a, b) in zip(targets, targets.dropFirst()) where b - a < span {
