@@ -5,7 +5,7 @@ import FulgurSupport
 
 /// DecodeProbe and the synthetic cache fill used by `bench scaling`.
 struct DecodeProbeTests {
-    @Test func prefillFillReachesTheLengthAndMatchesAOneShotPrefill() throws {
+    @Test func prefillFillReachesTheLengthAndDecodeAdvancesIt() throws {
         let model = try TestModels.hybrid()
         let probe = DecodeProbe(model: model, seed: 3)
         _ = try probe.fill(to: 37, chunk: 8)
