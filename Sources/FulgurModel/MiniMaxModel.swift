@@ -10,21 +10,29 @@ public final class MiniMaxModel: @unchecked Sendable {
     public let embedTokens: Tensor  // [V, d]
     public let layers: [DecoderLayer]
     public let norm: Tensor         // [d]
-    public let lmHead: Tensor       // [V, d] (the embedding when tied)
+    public let lmHeadWeight: WeightTensor  // [V, d] (the embedding when tied and f32)
+    /// How the projection, expert and LM-head matrices are stored (embeddings, norms and
+    /// routers stay Float32). bf16 models are for inference only.
+    public let precision: WeightPrecision
+    /// The Float32 LM head (a model loaded with bf16 weights has none).
+    public var lmHead: Tensor { lmHeadWeight.tensor }
 
-    public init(config c: ModelConfig, weights w: WeightSource) throws {
+    public init(config c: ModelConfig, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
+        _ = Allocation.configured
         config = c
+        self.precision = precision
         embedTokens = try w.take("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
-        layers = try (0..<c.numLayers).map { try DecoderLayer(config: c, index: $0, weights: w) }
+        layers = try (0..<c.numLayers).map { try DecoderLayer(config: c, index: $0, weights: w, precision: precision) }
         norm = try w.take("model.norm.weight", shape: [c.hiddenSize])
-        lmHead = c.tieWordEmbeddings ? embedTokens : try w.take("lm_head.weight", shape: [c.vocabSize, c.hiddenSize])
+        lmHeadWeight = c.tieWordEmbeddings ? WeightTensor(embedTokens, precision: precision)
+            : try w.takeWeight("lm_head.weight", shape: [c.vocabSize, c.hiddenSize], precision: precision)
     }
 
     /// Loads `config.json` and the safetensors weights of a model folder.
-    public convenience init(directory: String) throws {
+    public convenience init(directory: String, precision: WeightPrecision = .f32) throws {
         let config = try ModelConfig.load(directory: directory)
         let source = CheckpointWeights(try CheckpointFiles(directory: directory))
-        try self.init(config: config, weights: source)
+        try self.init(config: config, weights: source, precision: precision)
         try source.checkAllUsed(ignoring: config.tieWordEmbeddings ? ["lm_head.weight"] : [])
     }
 
@@ -39,6 +47,9 @@ public final class MiniMaxModel: @unchecked Sendable {
 
     /// Writes config.json and model.safetensors into `directory` (each atomically).
     public func save(to directory: String, dtype: DType = .f32) throws {
+        guard precision == .f32 else {
+            throw InputError(description: "\(directory): this model holds bf16 inference weights; save from a model loaded with f32 weights")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let items = parameters.map { name, t in
             SafetensorsWriter.Item(name: name, tensor: t, as: name.hasSuffix("block_sparse_moe.gate.weight") ? .f32 : dtype)
@@ -75,7 +86,9 @@ public final class MiniMaxModel: @unchecked Sendable {
         }
         let y = Tensor(shape: [picked.count, d], zeroed: false)
         for (i, r) in picked.enumerated() { Norm.rms(x.row(r), norm.pointer, y.row(i), d, eps: config.rmsNormEps) }
-        return y.linear(lmHead)
+        let logits = Tensor(shape: [picked.count, config.vocabSize], zeroed: false)
+        Linear.forward(y.pointer, lmHeadWeight.data, logits.pointer, m: picked.count, n: config.vocabSize, k: d)
+        return logits
     }
 
     /// Logits of every position of one sequence from a fresh cache.

@@ -7,6 +7,15 @@ public protocol WeightSource: AnyObject {
     func take(_ name: String, shape: [Int]) throws -> Tensor
     /// Whether a tensor of that name exists (to pick between layouts).
     func contains(_ name: String) -> Bool
+    /// A weight matrix stored as `precision` (a source that holds bf16 values can hand them
+    /// over without a round trip through Float32).
+    func takeWeight(_ name: String, shape: [Int], precision: WeightPrecision) throws -> WeightTensor
+}
+
+extension WeightSource {
+    public func takeWeight(_ name: String, shape: [Int], precision: WeightPrecision) throws -> WeightTensor {
+        WeightTensor(try take(name, shape: shape), precision: precision)
+    }
 }
 
 /// Reads parameters from checkpoint files and remembers which ones were used, so that
@@ -23,6 +32,15 @@ public final class CheckpointWeights: WeightSource {
     }
 
     public func contains(_ name: String) -> Bool { files.location[name] != nil }
+
+    /// bf16 checkpoint tensors are copied as they are for bf16 weights (never widened).
+    public func takeWeight(_ name: String, shape: [Int], precision: WeightPrecision) throws -> WeightTensor {
+        if precision == .bf16, let bits = try files.bf16Bits(name, shape: shape) {
+            used.insert(name)
+            return WeightTensor(shape: shape, bf16Bits: bits)
+        }
+        return WeightTensor(try take(name, shape: shape), precision: precision)
+    }
 
     /// HF registers these derived lightning buffers in its state dict; they are recomputed.
     static func isDerivedBuffer(_ name: String) -> Bool {

@@ -124,7 +124,7 @@ public struct RLConfig: Codable, Sendable {
         }
         let def = RLConfig()
         func v<T: Decodable>(_ k: CodingKeys, _ dflt: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? dflt }
-        initFrom = try c.decode(String.self, forKey: .initFrom)
+        initFrom = try v(.initFrom, def.initFrom)
         environments = try v(.environments, def.environments)
         curriculum = try v(.curriculum, def.curriculum)
         steps = try v(.steps, def.steps)

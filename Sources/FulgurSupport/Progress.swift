@@ -48,7 +48,9 @@ public final class MetricsLog: @unchecked Sendable {
         try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if let limit = truncateAfterStep, let data = fm.contents(atPath: path) {
             let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
-                guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), let s = obj["step"]?.int else { return true }
+                // a line torn by a kill does not parse: drop it
+                guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)) else { return false }
+                guard let s = obj["step"]?.int else { return true }
                 return s <= limit
             }
             try Files.writeAtomically(kept.map { $0 + "\n" }.joined(), to: path)

@@ -6,10 +6,61 @@ import CBLAS
 
 /// Thin wrappers over BLAS (OpenBLAS on Linux, Accelerate on Apple platforms).
 /// All matrices are row-major.
+///
+/// BLAS itself runs single-threaded: OpenBLAS's own worker threads busy-wait between calls
+/// and compete with Fulgur's threads, which hurts the many small products of a small model.
+/// Large products are split over Fulgur's threads instead (`Parallel`), by rows of C (or
+/// columns when C is wide). The split depends only on the shapes, never on what other
+/// threads do (inside a parallel region the pieces run serially), so results are
+/// reproducible bit for bit.
 public enum BLAS {
+    /// Multiply-adds (m·n·k) from which a product is split over threads.
+    nonisolated(unsafe) public static var parallelThreshold = 1 << 20
+
+    @usableFromInline static let singleThreaded: Bool = {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+        return true
+    }()
+
     /// C[M,N] = alpha · op(A) · op(B) + beta · C, row-major with leading dimensions.
     @inlinable
     public static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = singleThreaded
+        if m == 0 || n == 0 { return }
+        let threads = Parallel.threads
+        guard threads > 1, k > 0, m * n * k >= parallelThreshold else {
+            serialGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: b))
+        let cp = SendablePointer(c)
+        if m >= n || m >= 64 * threads {
+            // rows of op(A) and C: row i of op(A) is a + i·lda, or column i (a + i) when transposed
+            Parallel.forRanges(m, minChunk: 16) { r in
+                let aOff = transA ? r.lowerBound : r.lowerBound * lda
+                serialGemm(transA: transA, transB: transB, m: r.count, n: n, k: k, alpha: alpha, a: ap.p + aOff, lda: lda,
+                           b: bp.p, ldb: ldb, beta: beta, c: cp.p + r.lowerBound * ldc, ldc: ldc)
+            }
+        } else {
+            // columns of op(B) and C: column j of op(B) is b + j, or row j (b + j·ldb) when transposed
+            Parallel.forRanges(n, minChunk: 16) { r in
+                let bOff = transB ? r.lowerBound * ldb : r.lowerBound
+                serialGemm(transA: transA, transB: transB, m: m, n: r.count, k: k, alpha: alpha, a: ap.p, lda: lda,
+                           b: bp.p + bOff, ldb: ldb, beta: beta, c: cp.p + r.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    @inlinable
+    static func serialGemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,

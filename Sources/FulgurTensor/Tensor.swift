@@ -1,3 +1,7 @@
+#if !canImport(Accelerate)
+import CBLAS
+#endif
+
 /// A dense, row-major Float32 tensor that owns a 64-byte aligned buffer.
 ///
 /// Tensors are reference types (like llm.c's buffers): layers hold their weights and
@@ -88,4 +92,19 @@ public final class Tensor: @unchecked Sendable {
 public struct SendablePointer<T>: @unchecked Sendable {
     public let p: UnsafeMutablePointer<T>
     @inlinable public init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}
+
+/// Process-wide allocator settings for tensor workloads.
+public enum Allocation {
+    /// glibc serves large blocks with fresh `mmap`s and unmaps them on free, so every
+    /// layer's activations of a prefill would fault in (and zero) their pages again. Keeping
+    /// blocks up to 32 MiB (glibc's maximum) in the heap, and not trimming it, lets the next
+    /// layer reuse the same pages. Idempotent; models call it when they are built.
+    public static let configured: Bool = {
+        #if os(Linux)
+        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
+        #endif
+        return true
+    }()
 }

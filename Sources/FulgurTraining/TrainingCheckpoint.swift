@@ -73,6 +73,7 @@ public enum TrainingCheckpoint {
         }
         try Files.writeAtomically(name + "\n", to: out + "/latest")
         prune(root: root, keep: keep, latest: name)
+        removeStaleTemporaries(in: out)
         return final
     }
 
@@ -83,6 +84,15 @@ public enum TrainingCheckpoint {
         for e in entries where e.hasPrefix(".tmp-") && !e.hasSuffix("-\(getpid())") { try? fm.removeItem(atPath: root + "/" + e) }
         let complete = entries.filter { $0.hasPrefix("step-") }.sorted()
         for e in complete.dropLast(keep) where e != latest { try? fm.removeItem(atPath: root + "/" + e) }
+    }
+
+    /// Temporary files of atomic writes (`.NAME.tmp-PID-…`) that a killed process left in `out`.
+    static func removeStaleTemporaries(in out: String) {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: out) else { return }
+        for e in entries where e.hasPrefix(".") && e.contains(".tmp-") && !e.contains(".tmp-\(getpid())-") {
+            try? fm.removeItem(atPath: out + "/" + e)
+        }
     }
 
     /// The folder named by `<out>/latest`, if it exists and is complete.

@@ -56,6 +56,18 @@ public final class CheckpointFiles: @unchecked Sendable {
 
     public func entry(_ name: String) -> SafetensorsEntry? { location[name]?.entries[name] }
 
+    /// The raw bytes of a BF16 tensor of exactly `shape` (valid while the files are open), or
+    /// nil when it is stored in another dtype.
+    public func bf16Bits(_ name: String, shape: [Int]) throws -> UnsafeRawPointer? {
+        guard let file = location[name], let e = file.entries[name] else {
+            throw FileError(directory, "missing tensor \(name)")
+        }
+        guard e.shape == shape else {
+            throw FileError(file.path, "tensor \(name) has shape \(e.shape), expected \(shape)")
+        }
+        return e.dtype == .bf16 ? file.rawBytes(e) : nil
+    }
+
     /// A tensor as Float32, checking its shape.
     public func float32(_ name: String, shape: [Int]) throws -> Tensor {
         guard let file = location[name], let e = file.entries[name] else {

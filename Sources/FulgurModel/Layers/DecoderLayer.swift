@@ -36,20 +36,20 @@ public final class DecoderLayer: @unchecked Sendable {
     public let postnorm: Bool
     public let eps: Float
 
-    init(config c: ModelConfig, index l: Int, weights w: WeightSource) throws {
+    init(config c: ModelConfig, index l: Int, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         index = l
         let p = "model.layers.\(l)."
         inputNorm = try w.take(p + "input_layernorm.weight", shape: [c.hiddenSize])
         postAttentionNorm = try w.take(p + "post_attention_layernorm.weight", shape: [c.hiddenSize])
         switch c.layerKinds[l] {
         case .lightning:
-            mixer = .lightning(try LightningAttention(config: c, layer: l, prefix: p + "self_attn.", weights: w))
+            mixer = .lightning(try LightningAttention(config: c, layer: l, prefix: p + "self_attn.", weights: w, precision: precision))
             (attnAlpha, attnBeta) = (c.linearAttnAlpha, c.linearAttnBeta)
         case .softmax:
-            mixer = .softmax(try SoftmaxAttention(config: c, layer: l, prefix: p + "self_attn.", weights: w))
+            mixer = .softmax(try SoftmaxAttention(config: c, layer: l, prefix: p + "self_attn.", weights: w, precision: precision))
             (attnAlpha, attnBeta) = (c.fullAttnAlpha, c.fullAttnBeta)
         }
-        moe = try SparseMoE(config: c, layer: l, weights: w)
+        moe = try SparseMoE(config: c, layer: l, weights: w, precision: precision)
         (mlpAlpha, mlpBeta) = (c.mlpAlpha, c.mlpBeta)
         postnorm = c.postnorm
         eps = c.rmsNormEps

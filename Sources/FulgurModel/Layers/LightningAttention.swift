@@ -13,22 +13,26 @@ public final class LightningAttention: @unchecked Sendable {
     public let heads: Int
     public let headDim: Int
     public let blockSize: Int
-    public let qkvProj: Tensor     // [3·H·D, d]
-    public let outputGate: Tensor  // [H·D, d]
-    public let norm: Tensor        // [H·D]
-    public let outProj: Tensor     // [d, H·D]
+    public let qkvWeight: WeightTensor   // [3·H·D, d]
+    public let gateWeight: WeightTensor  // [H·D, d]
+    public let norm: Tensor              // [H·D]
+    public let outWeight: WeightTensor   // [d, H·D]
+    /// The Float32 parameters (a model loaded with bf16 weights has none).
+    public var qkvProj: Tensor { qkvWeight.tensor }
+    public var outputGate: Tensor { gateWeight.tensor }
+    public var outProj: Tensor { outWeight.tensor }
     /// Per head: powers λ^k for k = 0 … B (the decay tables of §2.5).
     public let decayPowers: [[Float]]
 
-    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource) throws {
+    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
         heads = c.numHeads
         headDim = c.headDim
         blockSize = c.blockSize
-        qkvProj = try w.take(p + "qkv_proj.weight", shape: [c.qkvSize, c.hiddenSize])
-        outputGate = try w.take(p + "output_gate.weight", shape: [c.attnSize, c.hiddenSize])
+        qkvWeight = try w.takeWeight(p + "qkv_proj.weight", shape: [c.qkvSize, c.hiddenSize], precision: precision)
+        gateWeight = try w.takeWeight(p + "output_gate.weight", shape: [c.attnSize, c.hiddenSize], precision: precision)
         norm = try w.take(p + "norm.weight", shape: [c.attnSize])
-        outProj = try w.take(p + "out_proj.weight", shape: [c.hiddenSize, c.attnSize])
+        outWeight = try w.takeWeight(p + "out_proj.weight", shape: [c.hiddenSize, c.attnSize], precision: precision)
         let rates = DecaySlopes.rates(heads: c.numHeads, layer: layer, layers: c.numLayers, dialect: c.dialect)
         decayPowers = rates.map { s in (0...c.blockSize).map { k in Float(Foundation.exp(-Double(s) * Double(k))) } }
     }
@@ -39,16 +43,20 @@ public final class LightningAttention: @unchecked Sendable {
 
     /// h: [N, d] normalized layer input for all rows of the batch → [N, d].
     public func callAsFunction(_ h: Tensor, _ batch: ForwardBatch) -> Tensor {
-        let n = h.rows, hd = heads * headDim
-        let qkv = h.linear(qkvProj)
+        let n = h.rows, d = h.cols, hd = heads * headDim
+        let qkv = Tensor(shape: [n, 3 * hd], zeroed: false), gate = Tensor(shape: [n, hd], zeroed: false)
+        // both projections read h: one pass (one fork-join) for a decode step
+        Linear.forward([Linear.Job(x: h.pointer, w: qkvWeight.data, y: qkv.pointer, m: n, n: 3 * hd, k: d),
+                        Linear.Job(x: h.pointer, w: gateWeight.data, y: gate.pointer, m: n, n: hd, k: d)])
         Act.silu(qkv.pointer, qkv.pointer, qkv.count)
         let o = Tensor(shape: [n, hd])
         mix(qkv: qkv, into: o, batch)
         Norm.rmsRows(o.pointer, norm.pointer, o.pointer, rows: n, n: hd, eps: ModelConfig.lightningNormEps)
-        let gate = h.linear(outputGate)
         Act.sigmoid(gate.pointer, gate.pointer, gate.count)
         Vec.mul(o.pointer, gate.pointer, o.pointer, o.count)
-        return o.linear(outProj)
+        let out = Tensor(shape: [n, d], zeroed: false)
+        Linear.forward(o.pointer, outWeight.data, out.pointer, m: n, n: d, k: hd)
+        return out
     }
 
     /// The token mixing of every (segment, head) pair, in parallel.
@@ -106,6 +114,11 @@ public final class LightningAttention: @unchecked Sendable {
         let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
         defer { scores.deallocate(); scaled.deallocate() }
         let pw = decayPowers[h]
+        // rev[x] = λ^(bmax−1−x), so row i of the mask, λ^(i−j) for j ≤ i, is rev[bmax−1−i+j]
+        // (contiguous in j: the masking loop vectorizes; same products as pw[i − j])
+        let rev = UnsafeMutablePointer<Float>.allocate(capacity: bmax)
+        defer { rev.deallocate() }
+        for x in 0..<bmax { rev[x] = pw[bmax - 1 - x] }
         var start = 0
         while start < count {
             atBlockStart?()
@@ -116,7 +129,8 @@ public final class LightningAttention: @unchecked Sendable {
             BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldq, b: k, ldb: ldq, c: scores, ldc: m)
             for i in 0..<m {
                 let r = scores + i * m
-                for j in 0...i { r[j] *= pw[i - j] }
+                let mask = rev + (bmax - 1 - i)
+                for j in 0...i { r[j] *= mask[j] }
                 if i + 1 < m { (r + i + 1).update(repeating: 0, count: m - i - 1) }
             }
             BLAS.gemm(m: m, n: d, k: m, a: scores, lda: m, b: v, ldb: ldq, c: out, ldc: ldo)

@@ -1,5 +1,6 @@
 import Foundation
 import FulgurTensor
+import RealModule
 
 /// Causal grouped-query softmax attention with partial RoPE (architecture.md §3):
 ///
@@ -13,24 +14,63 @@ public final class SoftmaxAttention: @unchecked Sendable {
     public let heads: Int
     public let kvHeads: Int
     public let headDim: Int
-    public let qProj: Tensor  // [H·D, d]
-    public let kProj: Tensor  // [Hkv·D, d]
-    public let vProj: Tensor  // [Hkv·D, d]
-    public let oProj: Tensor  // [d, H·D]
+    public let qWeight: WeightTensor  // [H·D, d]
+    public let kWeight: WeightTensor  // [Hkv·D, d]
+    public let vWeight: WeightTensor  // [Hkv·D, d]
+    public let oWeight: WeightTensor  // [d, H·D]
+    /// The Float32 parameters (a model loaded with bf16 weights has none).
+    public var qProj: Tensor { qWeight.tensor }
+    public var kProj: Tensor { kWeight.tensor }
+    public var vProj: Tensor { vWeight.tensor }
+    public var oProj: Tensor { oWeight.tensor }
     public let rope: RotaryEmbedding
 
-    /// Upper bound on the floats of one score tile (query rows × keys).
-    static let scoreTileFloats = 1 << 21
+    /// Query rows per (segment, KV head) up to which the cache is streamed by `attendFew`
+    /// instead of going through BLAS (whose per-call packing dominates for a decode step).
+    static let streamingMaxRows = 16
 
-    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource) throws {
+    /// Causal attention of `heads` query vectors (one token's query heads of one KV group,
+    /// consecutive, `dim` apart) over `count` cached keys/values ([count, dim] each):
+    ///     out_h = Σ_j softmax_j(scale · q_h · k_j) v_j
+    /// `scores` holds heads × count floats.
+    static func attendFew(q: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                          count: Int, dim d: Int, scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        for h in 0..<heads {
+            let qh = q + h * d, sh = scores + h * count
+            for j in 0..<count { sh[j] = scale * Dot.f32(qh, keys + j * d, d) }
+            Softmax.inPlace(sh, count)
+        }
+        for h in 0..<heads {
+            let oh = out + h * d, sh = scores + h * count
+            oh.update(repeating: 0, count: d)
+            var j = 0
+            // four value rows per pass over the output row
+            while j + 4 <= count {
+                let p0 = sh[j], p1 = sh[j + 1], p2 = sh[j + 2], p3 = sh[j + 3]
+                let v0 = values + j * d, v1 = v0 + d, v2 = v1 + d, v3 = v2 + d
+                for c in 0..<d {
+                    oh[c] = Relaxed.multiplyAdd(p3, v3[c], Relaxed.multiplyAdd(p2, v2[c],
+                                Relaxed.multiplyAdd(p1, v1[c], Relaxed.multiplyAdd(p0, v0[c], oh[c]))))
+                }
+                j += 4
+            }
+            while j < count { Vec.axpy(sh[j], values + j * d, oh, d); j += 1 }
+        }
+    }
+
+    /// Upper bound on the floats of one score tile (query rows × keys): 512 KiB, so a tile
+    /// stays in cache between the score product, the softmax and the product with V.
+    static let scoreTileFloats = 1 << 17
+
+    init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
         heads = c.numHeads
         kvHeads = c.numKVHeads
         headDim = c.headDim
-        qProj = try w.take(p + "q_proj.weight", shape: [c.attnSize, c.hiddenSize])
-        kProj = try w.take(p + "k_proj.weight", shape: [c.kvSize, c.hiddenSize])
-        vProj = try w.take(p + "v_proj.weight", shape: [c.kvSize, c.hiddenSize])
-        oProj = try w.take(p + "o_proj.weight", shape: [c.hiddenSize, c.attnSize])
+        qWeight = try w.takeWeight(p + "q_proj.weight", shape: [c.attnSize, c.hiddenSize], precision: precision)
+        kWeight = try w.takeWeight(p + "k_proj.weight", shape: [c.kvSize, c.hiddenSize], precision: precision)
+        vWeight = try w.takeWeight(p + "v_proj.weight", shape: [c.kvSize, c.hiddenSize], precision: precision)
+        oWeight = try w.takeWeight(p + "o_proj.weight", shape: [c.hiddenSize, c.attnSize], precision: precision)
         rope = RotaryEmbedding(rotaryDim: c.rotaryDim, theta: c.ropeTheta)
     }
 
@@ -39,14 +79,21 @@ public final class SoftmaxAttention: @unchecked Sendable {
     }
 
     public func callAsFunction(_ h: Tensor, _ batch: ForwardBatch) -> Tensor {
-        let q = h.linear(qProj), k = h.linear(kProj), v = h.linear(vProj)
+        let n = h.rows, d = h.cols, hd = heads * headDim, kvd = kvHeads * headDim
+        let q = Tensor(shape: [n, hd], zeroed: false), k = Tensor(shape: [n, kvd], zeroed: false)
+        let v = Tensor(shape: [n, kvd], zeroed: false)
+        Linear.forward([Linear.Job(x: h.pointer, w: qWeight.data, y: q.pointer, m: n, n: hd, k: d),
+                        Linear.Job(x: h.pointer, w: kWeight.data, y: k.pointer, m: n, n: kvd, k: d),
+                        Linear.Job(x: h.pointer, w: vWeight.data, y: v.pointer, m: n, n: kvd, k: d)])
         applyRoPE(q: q, k: k, batch)
         for seg in batch.segments {
             seg.cache.kv(layer).append(k: k.row(seg.row), v: v.row(seg.row), count: seg.count, stride: k.cols)
         }
         let o = Tensor(shape: [batch.rows, heads * headDim])
         attend(q: q, into: o, batch)
-        return o.linear(oProj)
+        let out = Tensor(shape: [n, d], zeroed: false)
+        Linear.forward(o.pointer, oWeight.data, out.pointer, m: n, n: d, k: hd)
+        return out
     }
 
     func applyRoPE(q: Tensor, k: Tensor, _ batch: ForwardBatch) {
@@ -94,6 +141,16 @@ public final class SoftmaxAttention: @unchecked Sendable {
             let ot = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
             defer { qt.deallocate(); sc.deallocate(); ot.deallocate() }
             let ldq = self.heads * d
+            if rows <= SoftmaxAttention.streamingMaxRows {
+                // decode steps: a few query rows against the whole cache, streamed once
+                for t in 0..<it.count {
+                    let q = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                    let out = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                    SoftmaxAttention.attendFew(q: q, heads: rep, keys: cache.keys(head: it.group), values: cache.values(head: it.group),
+                                               count: seg.position + it.start + t + 1, dim: d, scale: scale, scores: sc, out: out)
+                }
+                return
+            }
             for t in 0..<it.count {
                 let src = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
                 (qt + t * rep * d).update(from: src, count: rep * d)
@@ -112,7 +169,7 @@ public final class SoftmaxAttention: @unchecked Sendable {
                 dst.update(from: ot + t * rep * d, count: rep * d)
             }
         }
-        if work < 500_000 || items.count == 1 {
+        if work < 100_000 || items.count == 1 {
             for it in items { run(it) }
         } else {
             let saved = BLAS.threads

@@ -13,11 +13,14 @@ public final class SparseMoE: @unchecked Sendable {
     public let topK: Int
     public let hidden: Int
     public let intermediate: Int
-    public let gate: Tensor     // router [E, d], fp32
-    public let gateUp: Tensor   // [E, 2I, d]
-    public let down: Tensor     // [E, d, I]
+    public let gate: Tensor                // router [E, d], always fp32
+    public let gateUpWeight: WeightTensor  // [E, 2I, d]
+    public let downWeight: WeightTensor    // [E, d, I]
+    /// The Float32 parameters (a model loaded with bf16 weights has none).
+    public var gateUp: Tensor { gateUpWeight.tensor }
+    public var down: Tensor { downWeight.tensor }
 
-    init(config c: ModelConfig, layer: Int, weights w: WeightSource) throws {
+    init(config c: ModelConfig, layer: Int, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         numExperts = c.numExperts
         topK = c.expertsPerToken
         hidden = c.hiddenSize
@@ -30,18 +33,16 @@ public final class SparseMoE: @unchecked Sendable {
             ? base + "mlp." : base + "block_sparse_moe."
         gate = try w.take(p + "gate.weight", shape: [e, d])
         if w.contains(p + "experts.gate_up_proj") {
-            gateUp = try w.take(p + "experts.gate_up_proj", shape: [e, 2 * i, d])
-            down = try w.take(p + "experts.down_proj", shape: [e, d, i])
+            gateUpWeight = try w.takeWeight(p + "experts.gate_up_proj", shape: [e, 2 * i, d], precision: precision)
+            downWeight = try w.takeWeight(p + "experts.down_proj", shape: [e, d, i], precision: precision)
         } else {
-            gateUp = Tensor(shape: [e, 2 * i, d], zeroed: false)
-            down = Tensor(shape: [e, d, i], zeroed: false)
+            // per-expert tensors, stacked (each copied as stored: bf16 stays bf16)
+            gateUpWeight = WeightTensor(shape: [e, 2 * i, d], precision: precision)
+            downWeight = WeightTensor(shape: [e, d, i], precision: precision)
             for x in 0..<e {
-                let w1 = try w.take(p + "experts.\(x).w1.weight", shape: [i, d])
-                let w3 = try w.take(p + "experts.\(x).w3.weight", shape: [i, d])
-                let w2 = try w.take(p + "experts.\(x).w2.weight", shape: [d, i])
-                (gateUp.pointer + x * 2 * i * d).update(from: w1.pointer, count: i * d)
-                (gateUp.pointer + x * 2 * i * d + i * d).update(from: w3.pointer, count: i * d)
-                (down.pointer + x * d * i).update(from: w2.pointer, count: d * i)
+                gateUpWeight.place(try w.takeWeight(p + "experts.\(x).w1.weight", shape: [i, d], precision: precision), at: x * 2 * i * d)
+                gateUpWeight.place(try w.takeWeight(p + "experts.\(x).w3.weight", shape: [i, d], precision: precision), at: x * 2 * i * d + i * d)
+                downWeight.place(try w.takeWeight(p + "experts.\(x).w2.weight", shape: [d, i], precision: precision), at: x * d * i)
             }
         }
     }
@@ -96,33 +97,46 @@ public final class SparseMoE: @unchecked Sendable {
         return out
     }
 
-    /// out[r] += Σ_k w[r,k] · Expert_{idx[r,k]}(h[r]), grouping rows by expert so each expert
-    /// runs as one GEMM over its rows.
+    /// out[r] += Σ_k w[r,k] · Expert_{idx[r,k]}(h[r]). Rows are grouped by expert (gathered
+    /// into one buffer, expert after expert), so each expert is one product over its rows:
+    /// BLAS when it has many, and for decode steps all experts' products share one streaming pass.
     func mixExperts(_ h: Tensor, _ routing: Routing, into out: Tensor) {
-        let n = h.rows, k = topK, d = hidden, i = intermediate
-        var rowsOf = [[Int]](repeating: [], count: numExperts)
-        var weightOf = [[Float]](repeating: [], count: numExperts)
-        for r in 0..<n {
-            for j in 0..<k {
-                rowsOf[routing.experts[r * k + j]].append(r)
-                weightOf[routing.experts[r * k + j]].append(routing.weights[r * k + j])
-            }
+        let n = h.rows, k = topK, d = hidden, i = intermediate, e = numExperts
+        // counting sort of the (row, slot) assignments by expert
+        var start = [Int](repeating: 0, count: e + 1)
+        for a in 0..<n * k { start[routing.experts[a] + 1] += 1 }
+        for x in 0..<e { start[x + 1] += start[x] }
+        var fill = start
+        var rowOf = [Int](repeating: 0, count: n * k), weightOf = [Float](repeating: 0, count: n * k)
+        for a in 0..<n * k {
+            let x = routing.experts[a], t = fill[x]
+            rowOf[t] = a / k
+            weightOf[t] = routing.weights[a]
+            fill[x] += 1
         }
-        let maxRows = rowsOf.map(\.count).max() ?? 0
-        let x = Tensor(shape: [maxRows, d], zeroed: false)
-        let hidden2 = Tensor(shape: [maxRows, 2 * i], zeroed: false)
-        let act = Tensor(shape: [maxRows, i], zeroed: false)
-        let y = Tensor(shape: [maxRows, d], zeroed: false)
-        for e in 0..<numExperts where !rowsOf[e].isEmpty {
-            let rows = rowsOf[e], c = rows.count
-            for (t, r) in rows.enumerated() { x.row(t).update(from: h.row(r), count: d) }
-            Linear.forward(x.pointer, gateUp.pointer + e * 2 * i * d, hidden2.pointer, m: c, n: 2 * i, k: d)
-            for t in 0..<c {
-                let g = hidden2.pointer + t * 2 * i
-                Act.swiglu(gate: g, up: g + i, act.pointer + t * i, i)
-            }
-            Linear.forward(act.pointer, down.pointer + e * d * i, y.pointer, m: c, n: d, k: i)
-            for (t, r) in rows.enumerated() { Vec.axpy(weightOf[e][t], y.row(t), out.row(r), d) }
+        let total = n * k
+        let xs = Tensor(shape: [total, d], zeroed: false)
+        let hidden2 = Tensor(shape: [total, 2 * i], zeroed: false)
+        let act = Tensor(shape: [total, i], zeroed: false)
+        let ys = Tensor(shape: [total, d], zeroed: false)
+        for t in 0..<total { xs.row(t).update(from: h.row(rowOf[t]), count: d) }
+        let gu = gateUpWeight.data, dn = downWeight.data
+        var jobs: [Linear.Job] = []
+        for x in 0..<e where start[x + 1] > start[x] {
+            jobs.append(Linear.Job(x: xs.row(start[x]), w: gu.advanced(by: x * 2 * i * d), y: hidden2.row(start[x]),
+                                   m: start[x + 1] - start[x], n: 2 * i, k: d))
         }
+        Linear.forward(jobs)
+        let hp = SendablePointer(hidden2.pointer), ap = SendablePointer(act.pointer)
+        Parallel.forRanges(total, minChunk: max(1, 32_768 / max(i, 1))) { r in
+            for t in r { Act.swiglu(gate: hp.p + t * 2 * i, up: hp.p + t * 2 * i + i, ap.p + t * i, i) }
+        }
+        jobs.removeAll(keepingCapacity: true)
+        for x in 0..<e where start[x + 1] > start[x] {
+            jobs.append(Linear.Job(x: act.row(start[x]), w: dn.advanced(by: x * d * i), y: ys.row(start[x]),
+                                   m: start[x + 1] - start[x], n: d, k: i))
+        }
+        Linear.forward(jobs)
+        for t in 0..<total { Vec.axpy(weightOf[t], ys.row(t), out.row(rowOf[t]), d) }
     }
 }

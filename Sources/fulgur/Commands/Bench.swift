@@ -9,7 +9,7 @@ import FulgurSupport
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print rates and ratios against baselines measured in the same run.",
-        subcommands: [BenchInference.self, BenchTrain.self, BenchTokenizer.self, BenchTasks.self, BenchVerify.self, BenchSandbox.self, BenchScaling.self])
+        subcommands: [BenchInference.self, BenchTrain.self, BenchRL.self, BenchTokenizer.self, BenchTasks.self, BenchVerify.self, BenchSandbox.self, BenchScaling.self])
 }
 
 /// Wall-clock seconds of `body`.
@@ -45,6 +45,8 @@ struct BenchInference: ParsableCommand {
     @Option(help: "config.json to benchmark with random weights.") var config: String?
     @Option(help: "Comma-separated context lengths.") var contexts = "512,4096,32768"
     @Option(name: .customLong("decode-steps"), help: "Decode steps timed at each context.") var decodeSteps = 64
+    @Option(help: "How weight matrices are kept in memory: f32 or bf16 (widened to f32 inside the kernels).")
+    var weights: WeightPrecision = .f32
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -65,6 +67,7 @@ struct BenchInference: ParsableCommand {
         let parameters: Int
         let active_parameters: Int
         let threads: Int
+        let weights: String
         let sgemm_gflops: Double
         let prefill_fraction_of_sgemm: [Double]
         let results: [Row]
@@ -72,8 +75,8 @@ struct BenchInference: ParsableCommand {
 
     func run() throws {
         let m: MiniMaxModel
-        if let model { m = try MiniMaxModel(directory: model) } else {
-            m = try MiniMaxModel(config: try ModelConfig.load(path: config!), weights: RandomWeights(seed: 0))
+        if let model { m = try MiniMaxModel(directory: model, precision: weights) } else {
+            m = try MiniMaxModel(config: try ModelConfig.load(path: config!), weights: RandomWeights(seed: 0), precision: weights)
         }
         let ctxs = try contexts.split(separator: ",").map { s -> Int in
             guard let v = Int(s), v > 0 else { throw ValidationError("--contexts: \(s) is not a positive length") }
@@ -113,7 +116,7 @@ struct BenchInference: ParsableCommand {
         }
         let (total, active) = m.config.parameterCounts
         let report = Report(model: model ?? config!, parameters: total, active_parameters: active,
-                            threads: Parallel.threads, sgemm_gflops: sgemm,
+                            threads: Parallel.threads, weights: weights.rawValue, sgemm_gflops: sgemm,
                             prefill_fraction_of_sgemm: rows.map { $0.prefill_gflops / sgemm }, results: rows)
         if json { printJSON(report) }
     }

@@ -24,11 +24,15 @@ struct Init: ParsableCommand {
     }
 }
 
+extension WeightPrecision: ExpressibleByArgument {}
+
 /// Loads a model folder (and its tokenizer when present).
 struct ModelOptions: ParsableArguments {
     @Option(help: "Model folder (config.json + model.safetensors or shards).") var model: String
+    @Option(help: "How weight matrices are kept in memory: f32, or bf16 (half the bytes each decode step reads; widened to f32 inside the kernels; bf16 checkpoints are loaded without widening).")
+    var weights: WeightPrecision = .f32
 
-    func load() throws -> MiniMaxModel { try MiniMaxModel(directory: model) }
+    func load() throws -> MiniMaxModel { try MiniMaxModel(directory: model, precision: weights) }
 
     /// The folder's tokenizer.json, or nil when there is none.
     func tokenizer() throws -> Tokenizer? {

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import FulgurGeneration
+import FulgurModel
+import FulgurRL
+import FulgurSupport
+import FulgurTensor
+import FulgurTraining
+
+/// The cost structure of one CISPO step, as TRL's GRPOTrainer measures it: G samples per
+/// prompt (batched decode from forked prompt caches), rewards, group advantages, one CISPO
+/// update (training-mode forward, backward, AdamW) per generation batch.
+struct BenchRL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rl",
+        abstract: "RL step throughput: completions/s, rollout and training tokens/s, generation/training split.",
+        discussion: """
+            Random weights and random prompt ids; every response runs to --new-tokens (no stop token) and gets \
+            a seeded random 0/1 reward, so the work per step is fixed. Compare: scripts/bench_trl_grpo.py \
+            (TRL GRPOTrainer(loss_type="cispo") on the same model, prompts and thread count).
+            """)
+
+    @Option(help: "config.json of the model (random weights).") var config: String
+    @Option(help: "Prompts per step.") var prompts = 4
+    @Option(help: "Samples per prompt (G).") var group = 8
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 32
+    @Option(name: .customLong("new-tokens"), help: "Tokens generated per sample.") var newTokens = 64
+    @Option(help: "Timed steps (after one warm-up step).") var steps = 3
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Report: Encodable {
+        let model: String
+        let prompts: Int
+        let group: Int
+        let new_tokens: Int
+        let threads: Int
+        let completions_per_s: Double
+        let seconds_per_step: Double
+        let generation_s: Double
+        let training_s: Double
+        let generation_fraction: Double
+        let rollout_tokens_per_s: Double
+        let training_tokens_per_s: Double
+    }
+
+    func run() throws {
+        let cfg = try ModelConfig.load(path: config)
+        let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
+        let optimizer = AdamW(parameters: model.trainableParameters, settings: AdamW.Settings(weightDecay: 0))
+        let grads = model.makeGradients()
+        let generator = Generator(model: model)
+        let loss = PolicyLoss(kind: .cispo)
+        var rng = RNG(seed: 1)
+        var genSeconds = 0.0, trainSeconds = 0.0
+
+        func step(timed: Bool) throws {
+            let promptIds = (0..<prompts).map { _ in (0..<promptTokens).map { _ in rng.int(in: 0...(cfg.vocabSize - 1)) } }
+            let params = SamplingParameters(temperature: 1, seed: rng.next(), maxTokens: newTokens, repetitionWindow: 0)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let outs = try generator.sample(prompts: promptIds, count: group, params)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            let rewards = outs.map { g in g.map { _ in Double(rng.int(in: 0...1)) } }
+            let adv = AdvantageEstimator.groupStd.advantages(rewards)
+            var seqs: [[Int]] = [], responses: [PolicyLoss.Response] = [], starts: [Int] = []
+            for (p, g) in zip(promptIds, outs) {
+                for o in g { seqs.append(p + o.ids); starts.append(p.count - 1) }
+            }
+            grads.zero()
+            let pass = try model.trainingForward(seqs)
+            var k = 0
+            for (gi, g) in outs.enumerated() {
+                for (si, o) in g.enumerated() {
+                    let base = pass.layout.segments[k].lowerBound + starts[k]
+                    responses.append(PolicyLoss.Response(logProbs: (0..<o.ids.count).map { pass.logProbs[base + $0] },
+                                                         oldLogProbs: o.logprobs, advantage: adv[gi][si],
+                                                         mask: Array(repeating: true, count: o.ids.count)))
+                    k += 1
+                }
+            }
+            let tokens = responses.reduce(0) { $0 + $1.mask.count }
+            let result = loss.evaluate(responses, batchTokens: tokens, batchResponses: responses.count)
+            var dlp = [Float](repeating: 0, count: pass.layout.rows)
+            for (i, seg) in pass.layout.segments.enumerated() {
+                for (t, d) in result.dLogProbs[i].enumerated() { dlp[seg.lowerBound + starts[i] + t] = d }
+            }
+            pass.backward(dLogProbs: dlp, into: grads)
+            optimizer.update(grads, lr: 1e-5)
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            if timed {
+                genSeconds += Double(t1 - t0) / 1e9
+                trainSeconds += Double(t2 - t1) / 1e9
+            }
+        }
+        try step(timed: false)
+        for _ in 0..<steps { try step(timed: true) }
+        let perStep = (genSeconds + trainSeconds) / Double(steps)
+        let completions = Double(prompts * group)
+        let r = Report(model: config, prompts: prompts, group: group, new_tokens: newTokens, threads: Parallel.threads,
+                       completions_per_s: completions / perStep, seconds_per_step: perStep,
+                       generation_s: genSeconds / Double(steps), training_s: trainSeconds / Double(steps),
+                       generation_fraction: genSeconds / (genSeconds + trainSeconds),
+                       rollout_tokens_per_s: completions * Double(newTokens) * Double(steps) / genSeconds,
+                       training_tokens_per_s: completions * Double(promptTokens + newTokens) * Double(steps) / trainSeconds)
+        if json { printJSON(r) } else {
+            Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s\n",
+                               config, prompts, group, newTokens, r.completions_per_s, perStep, 100 * r.generation_fraction,
+                               r.rollout_tokens_per_s, r.training_tokens_per_s))
+        }
+    }
+}
