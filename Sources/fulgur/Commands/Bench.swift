@@ -9,7 +9,7 @@ import FulgurSupport
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print rates and ratios against baselines measured in the same run.",
-        subcommands: [BenchInference.self, BenchTrain.self, BenchRL.self, BenchTokenizer.self, BenchTasks.self, BenchVerify.self, BenchSandbox.self, BenchServing.self])
+        subcommands: [BenchInference.self, BenchTrain.self, BenchRL.self, BenchScaling.self, BenchTokenizer.self, BenchTasks.self, BenchVerify.self, BenchSandbox.self, BenchServing.self])
 }
 
 /// Wall-clock seconds of `body`.
