@@ -25,7 +25,7 @@ public struct PipelineConfig: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case suite, samples, temperature, topP = "top_p", maxTokens = "max_tokens" }
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
-            try rejectUnknownKeys(d, CodingKeys.self, "pipeline config: evals[]")
+            try TrainConfig.rejectUnknownKeys(d, CodingKeys.self, "evals[]", file: "pipeline config")
             suite = try c.decode(String.self, forKey: .suite)
             samples = try c.decodeIfPresent(Int.self, forKey: .samples) ?? 4
             temperature = try c.decodeIfPresent(Float.self, forKey: .temperature)
@@ -54,7 +54,7 @@ public struct PipelineConfig: Codable, Sendable {
 
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
-        try rejectUnknownKeys(d, CodingKeys.self, "pipeline config")
+        try TrainConfig.rejectUnknownKeys(d, CodingKeys.self, "", file: "pipeline config")
         sft = try c.decode(String.self, forKey: .sft)
         rl = try c.decode(String.self, forKey: .rl)
         evals = try c.decodeIfPresent([EvalSpec].self, forKey: .evals) ?? []
@@ -67,13 +67,6 @@ public struct PipelineConfig: Codable, Sendable {
         do { return try JSONDecoder().decode(PipelineConfig.self, from: data) } catch let e as FileError {
             throw FileError(path, e.detail)
         } catch { throw FileError(path, Files.describe(error)) }
-    }
-}
-
-func rejectUnknownKeys<K: CodingKey & RawRepresentable>(_ d: Decoder, _: K.Type, _ what: String) throws where K.RawValue == String {
-    let all = try d.container(keyedBy: TrainConfig.AnyKey.self)
-    for k in all.allKeys where K(rawValue: k.stringValue) == nil {
-        throw FileError(what, "unknown field \(k.stringValue)")
     }
 }
 
@@ -95,7 +88,7 @@ public struct Pipeline {
         var timings: [String: JSONValue] = [:]
 
         // 1. SFT
-        let sftPath = Self.resolve(config.sft, relativeTo: configPath)
+        let sftPath = TrainingSession.resolve(config.sft, relativeTo: configPath)
         var sft = try TrainConfig.load(path: sftPath)
         sft.out = out + "/sft"
         sft.seed = config.seed
@@ -118,7 +111,7 @@ public struct Pipeline {
         timings["eval_sft_s"] = .number(Date().timeIntervalSince(t0))
 
         // 3. RL from the SFT model
-        let rlPath = Self.resolve(config.rl, relativeTo: configPath)
+        let rlPath = TrainingSession.resolve(config.rl, relativeTo: configPath)
         var rl = try RLConfig.load(path: rlPath)
         rl.initFrom = sftModel
         rl.out = out + "/rl"
@@ -213,11 +206,5 @@ public struct Pipeline {
         s += String(format: "\nTime: SFT %.0f s, eval %.0f s, RL %.0f s, eval %.0f s; total %.0f s.\n",
                     t("sft_s"), t("eval_sft_s"), t("rl_s"), t("eval_rl_s"), t("total_s"))
         return s
-    }
-
-    static func resolve(_ path: String, relativeTo configPath: String) -> String {
-        if path.hasPrefix("/") { return path }
-        let base = (configPath as NSString).deletingLastPathComponent
-        return base.isEmpty ? path : base + "/" + path
     }
 }

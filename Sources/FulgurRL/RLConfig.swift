@@ -118,10 +118,7 @@ public struct RLConfig: Codable, Sendable {
 
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
-        let all = try d.container(keyedBy: TrainConfig.AnyKey.self)
-        for k in all.allKeys where CodingKeys(rawValue: k.stringValue) == nil {
-            throw FileError("rl config", "unknown field \(k.stringValue)")
-        }
+        try TrainConfig.rejectUnknownKeys(d, CodingKeys.self, "", file: "rl config")
         let def = RLConfig()
         func v<T: Decodable>(_ k: CodingKeys, _ dflt: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? dflt }
         initFrom = try v(.initFrom, def.initFrom)

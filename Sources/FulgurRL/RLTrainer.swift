@@ -317,12 +317,7 @@ public final class RLTrainer {
 
     public func writePlots() throws {
         let recs = MetricsLog.read(config.out + "/metrics.jsonl")
-        func series(_ key: String, _ name: String) -> SVGPlot.Series {
-            SVGPlot.Series(name: name, points: recs.compactMap { r in
-                guard let s = r["step"]?.double, let v = r[key]?.double else { return nil }
-                return (s, v)
-            })
-        }
+        func series(_ key: String, _ name: String) -> SVGPlot.Series { SVGPlot.Series(name: name, key: key, in: recs) }
         let envKeys = config.environments.map(\.name)
         try SVGPlot(title: "RL reward and accuracy", xLabel: "step", yLabel: "mean over samples",
                     series: [series("reward", "reward"), series("accuracy", "accuracy"), series("eval_pass_rate", "eval pass rate")]

@@ -6,6 +6,14 @@ public struct SVGPlot {
         public var name: String
         public var points: [(x: Double, y: Double)]
         public init(name: String, points: [(x: Double, y: Double)]) { self.name = name; self.points = points }
+
+        /// `key` against `step` over metrics records (records lacking either are skipped).
+        public init(name: String, key: String, in records: [[String: JSONValue]]) {
+            self.init(name: name, points: records.compactMap { r in
+                guard let s = r["step"]?.double, let v = r[key]?.double else { return nil }
+                return (s, v)
+            })
+        }
     }
 
     public var title: String

@@ -162,10 +162,11 @@ public struct TrainConfig: Codable, Sendable {
     }
 
     /// Unknown fields are errors (a typo must not silently fall back to a default).
-    static func rejectUnknownKeys<K: CodingKey & RawRepresentable>(_ d: Decoder, _: K.Type, _ section: String) throws where K.RawValue == String {
+    public static func rejectUnknownKeys<K: CodingKey & RawRepresentable>(_ d: Decoder, _: K.Type, _ section: String,
+                                                                         file: String = "train config") throws where K.RawValue == String {
         let all = try d.container(keyedBy: AnyKey.self)
         for k in all.allKeys where K(rawValue: k.stringValue) == nil {
-            throw FileError("train config", "unknown field \(section.isEmpty ? "" : section + ".")\(k.stringValue)")
+            throw FileError(file, "unknown field \(section.isEmpty ? "" : section + ".")\(k.stringValue)")
         }
     }
 

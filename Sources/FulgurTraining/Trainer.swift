@@ -166,12 +166,7 @@ public final class Trainer {
     /// loss.svg: training loss (and eval loss) against the step.
     public func writePlot() throws {
         let recs = MetricsLog.read(config.out + "/metrics.jsonl")
-        func series(_ key: String, _ name: String) -> SVGPlot.Series {
-            SVGPlot.Series(name: name, points: recs.compactMap { r in
-                guard let s = r["step"]?.double, let v = r[key]?.double else { return nil }
-                return (s, v)
-            })
-        }
+        func series(_ key: String, _ name: String) -> SVGPlot.Series { SVGPlot.Series(name: name, key: key, in: recs) }
         try SVGPlot(title: "Training loss", xLabel: "step", yLabel: "cross-entropy (nats/token)",
                     series: [series("loss", "train"), series("eval_loss", "eval")]).write(to: config.out + "/loss.svg")
     }

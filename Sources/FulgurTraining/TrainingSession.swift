@@ -93,7 +93,7 @@ public struct TrainingSession {
     }
 
     /// Paths in a config file are relative to the file's folder.
-    static func resolve(_ path: String, relativeTo configPath: String) -> String {
+    public static func resolve(_ path: String, relativeTo configPath: String) -> String {
         if path.hasPrefix("/") { return path }
         let base = (configPath as NSString).deletingLastPathComponent
         return base.isEmpty ? path : base + "/" + path
