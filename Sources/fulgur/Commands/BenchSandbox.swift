@@ -20,12 +20,9 @@ struct BenchSandbox: ParsableCommand {
             guard let d = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read") }
             source = String(decoding: d, as: UTF8.self)
         }
-        do {
+        try exitTwoOnError {
             let report = try SandboxBenchmark.run(sandbox: try Sandbox.isolated(), runs: runs, source: source, stdin: Data("12 34\n".utf8))
             print(report.json())
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }

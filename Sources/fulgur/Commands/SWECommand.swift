@@ -21,10 +21,7 @@ struct SWETaskOptions: ParsableArguments {
     }
 
     func runner() throws -> SWERunner {
-        do { return SWERunner(sandbox: try Sandbox.make(isolation: !noIsolation)) } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        try exitTwoOnError { SWERunner(sandbox: try Sandbox.make(isolation: !noIsolation)) }
     }
 }
 
@@ -41,11 +38,8 @@ struct SWERun: ParsableCommand {
         let task = try options.load()
         guard let diff = FileManager.default.contents(atPath: patch) else { throw ValidationError("\(patch): cannot read the patch file") }
         let runner = try options.runner()
-        do {
+        try exitTwoOnError {
             print(try runner.run(task, patch: diff).json())
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }
@@ -60,15 +54,10 @@ struct SWEValidate: ParsableCommand {
     func run() throws {
         let task = try options.load()
         let runner = try options.runner()
-        do {
+        try exitTwoOnError {
             let v = try SWEValidation.validate(task, runner: runner)
             print(v.json())
             if !v.problems.isEmpty { throw ExitCode(1) }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }

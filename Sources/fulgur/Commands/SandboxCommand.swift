@@ -42,10 +42,7 @@ struct SandboxOptions: ParsableArguments {
     }
 
     func sandbox() throws -> Sandbox {
-        do { return try Sandbox.make(isolation: !noIsolation) } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        try exitTwoOnError { try Sandbox.make(isolation: !noIsolation) }
     }
 }
 
@@ -68,15 +65,11 @@ struct SandboxRun: ParsableCommand {
             input = d
         }
         let sandbox = try options.sandbox()
-        let result: RunResult
-        do {
+        let result: RunResult = try exitTwoOnError {
             switch try ProgramBuilder.prepare(language, source: source, sandbox: sandbox) {
-            case .ready(let program): result = try sandbox.run(program.job(stdin: input, limits: limits))
-            case .compileFailed(let r): result = r
+            case .ready(let program): return try sandbox.run(program.job(stdin: input, limits: limits))
+            case .compileFailed(let r): return r
             }
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
         print(result.json())
     }
@@ -115,11 +108,8 @@ struct SandboxJudge: ParsableCommand {
         let judge = Judge(sandbox: try options.sandbox(), limits: limits,
                           comparator: OutputComparator(mode: mode, tolerance: tolerance),
                           rewardMode: rewardMode, stopAtFirstFailure: stopAtFirstFailure)
-        do {
+        try exitTwoOnError {
             print(try judge.judge(language: language, source: source, tests: cases).json())
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }
@@ -130,7 +120,7 @@ struct SandboxCheck: ParsableCommand {
         abstract: "Report which isolation layers work on this machine (exit 2 when isolation is unavailable).")
 
     func run() throws {
-        do {
+        try exitTwoOnError {
             let sandbox = try Sandbox.isolated()
             guard case .isolated(let s) = sandbox.mode else { return }
             let obj: [String: Any] = [
@@ -143,9 +133,6 @@ struct SandboxCheck: ParsableCommand {
             ]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }
