@@ -70,6 +70,6 @@ let package = Package(
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurMathTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurJudgeTests", dependencies: ["FulgurRewards"]),
-        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox"]),
+        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox", "FulgurSupport"]),
     ]
 )

@@ -133,3 +133,10 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 
+/// SplitMix64 as a generator: the tiny seeded stream behind the task generators (the same seed
+/// gives the same tasks on every platform).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 { RNG.splitMix64(&state) }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FulgurSupport
 @testable import FulgurSandbox
 
 /// The unified-diff parser and applier, checked against GNU diff and GNU patch (independent

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurSupport
 import Testing
 @testable import FulgurTokenizer
 

@@ -1,16 +1,6 @@
-/// A seeded generator (SplitMix64) and random text made to break tokenizers.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import FulgurSupport
 
+/// Random text made to break tokenizers (drawn from a seeded SplitMix64).
 enum RandomText {
     /// Fragments: combining marks, emoji with skin tones and ZWJ sequences, CRLF, tabs,
     /// Unicode spaces, scripts, contractions, digits and special-token strings.

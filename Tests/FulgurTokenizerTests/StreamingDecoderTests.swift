@@ -1,3 +1,4 @@
+import FulgurSupport
 import Testing
 @testable import FulgurTokenizer
 

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurSupport
 
 /// Decides whether two parsed answers are mathematically equal under ADJUDICATION.md rules 2–12:
 /// exact rationals, radicals and closed forms by value, the decimal rule, percent, degrees,

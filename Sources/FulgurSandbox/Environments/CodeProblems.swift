@@ -40,8 +40,13 @@ enum CodeProblems {
                        "language": "python", "timeout": 5, "memory": 512])
     }
 
-    static func ints(_ n: Int, _ range: ClosedRange<Int>, _ rng: inout SplitMix64) -> [Int] {
-        (0..<n).map { _ in Int.random(in: range, using: &rng) }
+    /// The input format "n\n x1 x2 … xn\n" of the list problems.
+    static func listInput(_ xs: [Int]) -> String { "\(xs.count)\n" + xs.map(String.init).joined(separator: " ") + "\n" }
+
+    /// A random list input: n drawn from 1…maxCount, then n values from `range`.
+    static func randomListInput(maxCount: Int, _ range: ClosedRange<Int>, _ rng: inout SplitMix64) -> String {
+        let n = Int.random(in: 1...maxCount, using: &rng)
+        return listInput((0..<n).map { _ in Int.random(in: range, using: &rng) })
     }
 
     static func numbers(_ s: String) -> [Int] { s.split(whereSeparator: \.isWhitespace).compactMap { Int($0) } }
@@ -52,11 +57,8 @@ enum CodeProblems {
             statement: "The first line holds n (1 ≤ n ≤ 1000); the second holds n integers. Print their sum.",
             reference: "n = int(input())\nprint(sum(map(int, input().split())))\n",
             inputs: { d, rng in
-                [[5], [1, 2, 3], [-7, 7, 0]].map { "\($0.count)\n" + $0.map(String.init).joined(separator: " ") + "\n" }
-                    + (0..<3).map { _ in
-                        let xs = ints(Int.random(in: 1...(100 * d), using: &rng), -1_000_000...1_000_000, &rng)
-                        return "\(xs.count)\n" + xs.map(String.init).joined(separator: " ") + "\n"
-                    }
+                [[5], [1, 2, 3], [-7, 7, 0]].map(listInput)
+                    + (0..<3).map { _ in randomListInput(maxCount: 100 * d, -1_000_000...1_000_000, &rng) }
             },
             solve: { s in String(numbers(s).dropFirst().reduce(0, +)) + "\n" }),
         Family(
@@ -76,10 +78,7 @@ enum CodeProblems {
             reference: "n = int(input())\nxs = list(map(int, input().split()))\nprint('%.9f' % (sum(xs) / n))\n",
             compare: .float,
             inputs: { d, rng in
-                ["1\n5\n", "3\n1 2 4\n"] + (0..<4).map { _ in
-                    let xs = ints(Int.random(in: 1...(500 * d), using: &rng), -1000...1000, &rng)
-                    return "\(xs.count)\n" + xs.map(String.init).joined(separator: " ") + "\n"
-                }
+                ["1\n5\n", "3\n1 2 4\n"] + (0..<4).map { _ in randomListInput(maxCount: 500 * d, -1000...1000, &rng) }
             },
             solve: { s in
                 let xs = numbers(s).dropFirst()
@@ -90,10 +89,7 @@ enum CodeProblems {
             statement: "The first line holds n (1 ≤ n ≤ 2·10^5); the second holds n integers. Print the largest sum of a non-empty contiguous subarray.",
             reference: "n = int(input())\nbest = cur = None\nfor x in map(int, input().split()):\n    cur = x if cur is None or cur < 0 else cur + x\n    best = cur if best is None else max(best, cur)\nprint(best)\n",
             inputs: { d, rng in
-                ["1\n-5\n", "5\n-2 1 -3 4 -1\n", "4\n-3 -1 -2 -4\n"] + (0..<4).map { _ in
-                    let xs = ints(Int.random(in: 1...(2000 * d), using: &rng), -10_000...10_000, &rng)
-                    return "\(xs.count)\n" + xs.map(String.init).joined(separator: " ") + "\n"
-                }
+                ["1\n-5\n", "5\n-2 1 -3 4 -1\n", "4\n-3 -1 -2 -4\n"] + (0..<4).map { _ in randomListInput(maxCount: 2000 * d, -10_000...10_000, &rng) }
             },
             solve: { s in
                 var best = Int.min, cur = 0, first = true
@@ -147,10 +143,7 @@ enum CodeProblems {
             statement: "The first line holds n (1 ≤ n ≤ 2·10^5); the second holds n integers. Print the length of the longest strictly increasing subsequence.",
             reference: "import bisect\nn = int(input())\ntails = []\nfor x in map(int, input().split()):\n    i = bisect.bisect_left(tails, x)\n    if i == len(tails):\n        tails.append(x)\n    else:\n        tails[i] = x\nprint(len(tails))\n",
             inputs: { d, rng in
-                ["1\n7\n", "6\n10 9 2 5 3 7\n", "5\n3 3 3 3 3\n"] + (0..<4).map { _ in
-                    let xs = ints(Int.random(in: 1...(5000 * d), using: &rng), -100_000...100_000, &rng)
-                    return "\(xs.count)\n" + xs.map(String.init).joined(separator: " ") + "\n"
-                }
+                ["1\n7\n", "6\n10 9 2 5 3 7\n", "5\n3 3 3 3 3\n"] + (0..<4).map { _ in randomListInput(maxCount: 5000 * d, -100_000...100_000, &rng) }
             },
             solve: { s in
                 var tails: [Int] = []
