@@ -1,6 +1,7 @@
 import Foundation
 import FulgurTensor
 import RealModule
+import Synchronization
 
 /// Causal grouped-query softmax attention with partial RoPE (architecture.md §3):
 ///
@@ -58,10 +59,6 @@ public final class SoftmaxAttention: @unchecked Sendable {
         }
     }
 
-    /// Upper bound on the floats of one score tile (query rows × keys): 512 KiB, so a tile
-    /// stays in cache between the score product, the softmax and the product with V.
-    static let scoreTileFloats = 1 << 17
-
     init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
         heads = c.numHeads
@@ -90,7 +87,7 @@ public final class SoftmaxAttention: @unchecked Sendable {
             seg.cache.kv(layer).append(k: k.row(seg.row), v: v.row(seg.row), count: seg.count, stride: k.cols)
         }
         let o = Tensor(shape: [batch.rows, heads * headDim])
-        attend(q: q, into: o, batch)
+        if SoftmaxAttention.tiled { attend(q: q, into: o, batch) } else { attendOld(q: q, into: o, batch) }
         let out = Tensor(shape: [n, d], zeroed: false)
         Linear.forward(o.pointer, oWeight.data, out.pointer, m: n, n: d, k: hd)
         return out
@@ -110,16 +107,81 @@ public final class SoftmaxAttention: @unchecked Sendable {
         }
     }
 
+    /// For each (segment, KV head, chunk of query tokens): decode steps (a few query rows)
+    /// stream the cache once per row (`attendFew`); prefill chunks go through `attendTile`
+    /// (BLAS tiles with an online softmax). Chunks run in parallel, the costliest first.
+    func attend(q: Tensor, into o: Tensor, _ batch: ForwardBatch) {
+        let rep = heads / kvHeads, d = headDim
+        struct Item { let seg: Int; let group: Int; let start: Int; let count: Int; let streamed: Bool; let cost: Int }
+        var items: [Item] = []
+        var work = 0, tileRows = 0, streamedKeys = 0
+        for (si, seg) in batch.segments.enumerated() {
+            let streamed = seg.count * rep <= SoftmaxAttention.streamingMaxRows
+            let chunk = streamed ? seg.count : SoftmaxAttention.prefillQueryTokens
+            if streamed { streamedKeys = max(streamedKeys, seg.position + seg.count) } else { tileRows = max(tileRows, min(chunk, seg.count) * rep) }
+            for g in 0..<kvHeads {
+                var s = 0
+                while s < seg.count {
+                    let c = min(chunk, seg.count - s)
+                    items.append(Item(seg: si, group: g, start: s, count: c, streamed: streamed, cost: c * (seg.position + s + c)))
+                    s += chunk
+                }
+            }
+            work += seg.count * (seg.position + seg.count) * heads * d
+        }
+        items.sort { $0.cost > $1.cost }
+        let qp = SendablePointer(q.pointer), op = SendablePointer(o.pointer)
+        let scale = 1 / Float(d).squareRoot()
+        let ldq = heads * d
+        let run = { (it: Item, scratch: PrefillScratch?, scores: UnsafeMutablePointer<Float>) in
+            let seg = batch.segments[it.seg]
+            let cache = seg.cache.kv(self.layer)
+            if !it.streamed {
+                self.attendTile(q: qp.p, o: op.p, row: seg.row, position: seg.position, start: it.start, count: it.count,
+                                group: it.group, cache: cache, scale: scale, scratch: scratch!)
+                return
+            }
+            // decode steps: a few query rows against the whole cache, streamed once
+            for t in 0..<it.count {
+                let q = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                let out = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                SoftmaxAttention.attendFew(q: q, heads: rep, keys: cache.keys(head: it.group), values: cache.values(head: it.group),
+                                           count: seg.position + it.start + t + 1, dim: d, scale: scale, scores: scores, out: out)
+            }
+        }
+        // per thread: the tile scratch and the decode rows' scores
+        let runAll = { (take: () -> Int?) in
+            let scratch = tileRows > 0 ? PrefillScratch(rows: tileRows, dim: d) : nil
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, rep * streamedKeys))
+            defer { scores.deallocate() }
+            while let i = take() { run(items[i], scratch, scores) }
+        }
+        if work < 100_000 || items.count == 1 {
+            var i = 0
+            runAll { defer { i += 1 }; return i < items.count ? i : nil }
+        } else {
+            let saved = BLAS.threads
+            BLAS.threads = 1
+            let next = Atomic<Int>(0)
+            Parallel.tasks(min(Parallel.threads, items.count)) { _ in
+                runAll {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    return i < items.count ? i : nil
+                }
+            }
+            BLAS.threads = saved
+        }
+    }
     /// For each (segment, KV head, chunk of query tokens): gather the group's query heads
     /// into one matrix, score against the cached keys, mask, softmax, multiply by values.
-    func attend(q: Tensor, into o: Tensor, _ batch: ForwardBatch) {
+    func attendOld(q: Tensor, into o: Tensor, _ batch: ForwardBatch) {
         let rep = heads / kvHeads, d = headDim
         struct Item { let seg: Int; let group: Int; let start: Int; let count: Int }
         var items: [Item] = []
         var work = 0
         for (si, seg) in batch.segments.enumerated() {
             let keysAtEnd = seg.position + seg.count
-            let chunk = max(1, min(seg.count, SoftmaxAttention.scoreTileFloats / max(1, rep * keysAtEnd)))
+            let chunk = max(1, min(seg.count, (1 << 17) / max(1, rep * keysAtEnd)))
             for g in 0..<kvHeads {
                 var s = 0
                 while s < seg.count {
@@ -178,4 +240,5 @@ public final class SoftmaxAttention: @unchecked Sendable {
             BLAS.threads = saved
         }
     }
+    nonisolated(unsafe) static var tiled = ProcessInfo.processInfo.environment["FULGUR_ATTN_TILED"] != "0"
 }
