@@ -1,4 +1,3 @@
-import Foundation
 import FulgurSupport
 import FulgurTensor
 import Synchronization
@@ -116,7 +115,7 @@ public final class SparseMoE: @unchecked Sendable {
             weightOf[t] = routing.weights[a]
             fill[x] += 1
         }
-        if case .f32(let gu) = gateUpWeight.data, case .f32(let dn) = downWeight.data, n * k > SparseMoE.streamingMaxAssignments, SparseMoE.tiled {
+        if case .f32(let gu) = gateUpWeight.data, case .f32(let dn) = downWeight.data, n * k > SparseMoE.streamingMaxAssignments {
             mixExpertsTiled(h, start: start, rowOf: rowOf, weightOf: weightOf, gateUp: gu, down: dn, into: out)
             return
         }
@@ -148,7 +147,6 @@ public final class SparseMoE: @unchecked Sendable {
 
     /// Assignments (rows × k) up to which the experts run as streaming products (decode steps).
     static let streamingMaxAssignments = 64
-    nonisolated(unsafe) static var tiled = ProcessInfo.processInfo.environment["FULGUR_MOE_TILED"] != "0"
     /// Rows of one expert per task of the prefill path.
     static let prefillChunk = 128
 
