@@ -90,6 +90,17 @@ public enum BLAS {
         gemm(transB: true, m: m, n: n, k: k, a: x, lda: k, b: w, ldb: k, beta: beta, c: y, ldc: n)
     }
 
+    /// `linear` on the calling thread as one BLAS call, never split over threads (for callers
+    /// that run many products in parallel themselves).
+    @inlinable
+    public static func linearOnThisThread(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, beta: Float = 0
+    ) {
+        _ = singleThreaded
+        serialGemm(transB: true, m: m, n: n, k: k, a: x, lda: k, b: w, ldb: k, beta: beta, c: y, ldc: n)
+    }
+
     /// y[M] = alpha · op(A) · x + beta · y for A [M,N] row-major.
     @inlinable
     public static func gemv(

@@ -33,6 +33,24 @@ import Testing
         #expect(cache.length == ids.count)
     }
 
+    /// A 300-token prefill goes through the blocked paths (several query and key tiles of the
+    /// softmax layers, expert tasks of several chunks); decoding the same tokens one by one
+    /// goes through the streaming ones. Every row must agree.
+    @Test func longPrefillEqualsTokenByTokenDecode() throws {
+        let model = try TestModels.hybrid(blockSize: 16)
+        let ids = tokens(300, seed: 11)
+        #expect(ids.count > SoftmaxAttention.prefillKeyTile && ids.count > SoftmaxAttention.prefillQueryTokens)
+        #expect(ids.count * model.config.expertsPerToken > SparseMoE.streamingMaxAssignments + 2 * SparseMoE.prefillChunk)
+        let full = try model.logits(ids)
+        let cache = model.newCache()
+        var worst: Float = 0
+        for t in ids.indices {
+            let step = try model.forward(ForwardBatch([([ids[t]], cache)]))
+            worst = max(worst, TestModels.maxAbsDiff(step.pointer, full.row(t), full.cols))
+        }
+        #expect(worst <= Self.tolerance, "max |Δ logit| = \(worst)")
+    }
+
     @Test func chunkedPrefillEqualsOneShot() throws {
         let model = try TestModels.hybrid(blockSize: 4)
         let ids = tokens(23, seed: 7)

@@ -1,6 +1,7 @@
 import Foundation
 import FulgurTensor
 import RealModule
+import Synchronization
 
 /// Causal grouped-query softmax attention with partial RoPE (architecture.md §3):
 ///
@@ -32,35 +33,36 @@ public final class SoftmaxAttention: @unchecked Sendable {
     /// Causal attention of `heads` query vectors (one token's query heads of one KV group,
     /// consecutive, `dim` apart) over `count` cached keys/values ([count, dim] each):
     ///     out_h = Σ_j softmax_j(scale · q_h · k_j) v_j
+    /// Each key and value row is read once for all the heads (the cache of a long context
+    /// does not fit in L2, so a pass per head would fetch it from memory once per head).
     /// `scores` holds heads × count floats.
     static func attendFew(q: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                           count: Int, dim d: Int, scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        for h in 0..<heads {
-            let qh = q + h * d, sh = scores + h * count
-            for j in 0..<count { sh[j] = scale * Dot.f32(qh, keys + j * d, d) }
-            Softmax.inPlace(sh, count)
+        for j in 0..<count {
+            let kj = keys + j * d
+            for h in 0..<heads { scores[h * count + j] = scale * Dot.f32(q + h * d, kj, d) }
         }
-        for h in 0..<heads {
-            let oh = out + h * d, sh = scores + h * count
-            oh.update(repeating: 0, count: d)
-            var j = 0
-            // four value rows per pass over the output row
-            while j + 4 <= count {
+        for h in 0..<heads { Softmax.inPlace(scores + h * count, count) }
+        out.update(repeating: 0, count: heads * d)
+        var j = 0
+        // four value rows per pass over each head's output row
+        while j + 4 <= count {
+            let v0 = values + j * d, v1 = v0 + d, v2 = v1 + d, v3 = v2 + d
+            for h in 0..<heads {
+                let oh = out + h * d, sh = scores + h * count
                 let p0 = sh[j], p1 = sh[j + 1], p2 = sh[j + 2], p3 = sh[j + 3]
-                let v0 = values + j * d, v1 = v0 + d, v2 = v1 + d, v3 = v2 + d
                 for c in 0..<d {
                     oh[c] = Relaxed.multiplyAdd(p3, v3[c], Relaxed.multiplyAdd(p2, v2[c],
                                 Relaxed.multiplyAdd(p1, v1[c], Relaxed.multiplyAdd(p0, v0[c], oh[c]))))
                 }
-                j += 4
             }
-            while j < count { Vec.axpy(sh[j], values + j * d, oh, d); j += 1 }
+            j += 4
+        }
+        while j < count {
+            for h in 0..<heads { Vec.axpy(scores[h * count + j], values + j * d, out + h * d, d) }
+            j += 1
         }
     }
-
-    /// Upper bound on the floats of one score tile (query rows × keys): 512 KiB, so a tile
-    /// stays in cache between the score product, the softmax and the product with V.
-    static let scoreTileFloats = 1 << 17
 
     init(config c: ModelConfig, layer: Int, prefix p: String, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         self.layer = layer
@@ -110,71 +112,68 @@ public final class SoftmaxAttention: @unchecked Sendable {
         }
     }
 
-    /// For each (segment, KV head, chunk of query tokens): gather the group's query heads
-    /// into one matrix, score against the cached keys, mask, softmax, multiply by values.
+    /// For each (segment, KV head, chunk of query tokens): decode steps (a few query rows)
+    /// stream the cache once per row (`attendFew`); prefill chunks go through `attendTile`
+    /// (BLAS tiles with an online softmax). Chunks run in parallel, the costliest first.
     func attend(q: Tensor, into o: Tensor, _ batch: ForwardBatch) {
         let rep = heads / kvHeads, d = headDim
-        struct Item { let seg: Int; let group: Int; let start: Int; let count: Int }
+        struct Item { let seg: Int; let group: Int; let start: Int; let count: Int; let streamed: Bool; let cost: Int }
         var items: [Item] = []
-        var work = 0
+        var work = 0, tileRows = 0, streamedKeys = 0
         for (si, seg) in batch.segments.enumerated() {
-            let keysAtEnd = seg.position + seg.count
-            let chunk = max(1, min(seg.count, SoftmaxAttention.scoreTileFloats / max(1, rep * keysAtEnd)))
+            let streamed = seg.count * rep <= SoftmaxAttention.streamingMaxRows
+            let chunk = streamed ? seg.count : SoftmaxAttention.prefillQueryTokens
+            if streamed { streamedKeys = max(streamedKeys, seg.position + seg.count) } else { tileRows = max(tileRows, min(chunk, seg.count) * rep) }
             for g in 0..<kvHeads {
                 var s = 0
                 while s < seg.count {
-                    items.append(Item(seg: si, group: g, start: s, count: min(chunk, seg.count - s)))
+                    let c = min(chunk, seg.count - s)
+                    items.append(Item(seg: si, group: g, start: s, count: c, streamed: streamed, cost: c * (seg.position + s + c)))
                     s += chunk
                 }
             }
-            work += seg.count * keysAtEnd * heads * d
+            work += seg.count * (seg.position + seg.count) * heads * d
         }
+        items.sort { $0.cost > $1.cost }
         let qp = SendablePointer(q.pointer), op = SendablePointer(o.pointer)
         let scale = 1 / Float(d).squareRoot()
-        let run = { (it: Item) in
+        let ldq = heads * d
+        let run = { (it: Item, scratch: PrefillScratch?, scores: UnsafeMutablePointer<Float>) in
             let seg = batch.segments[it.seg]
             let cache = seg.cache.kv(self.layer)
-            let rows = it.count * rep
-            let nKeys = seg.position + it.start + it.count
-            let qt = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
-            let sc = UnsafeMutablePointer<Float>.allocate(capacity: rows * nKeys)
-            let ot = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
-            defer { qt.deallocate(); sc.deallocate(); ot.deallocate() }
-            let ldq = self.heads * d
-            if rows <= SoftmaxAttention.streamingMaxRows {
-                // decode steps: a few query rows against the whole cache, streamed once
-                for t in 0..<it.count {
-                    let q = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
-                    let out = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
-                    SoftmaxAttention.attendFew(q: q, heads: rep, keys: cache.keys(head: it.group), values: cache.values(head: it.group),
-                                               count: seg.position + it.start + t + 1, dim: d, scale: scale, scores: sc, out: out)
-                }
+            if !it.streamed {
+                self.attendTile(q: qp.p, o: op.p, row: seg.row, position: seg.position, start: it.start, count: it.count,
+                                group: it.group, cache: cache, scale: scale, scratch: scratch!)
                 return
             }
+            // decode steps: a few query rows against the whole cache, streamed once
             for t in 0..<it.count {
-                let src = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
-                (qt + t * rep * d).update(from: src, count: rep * d)
-            }
-            BLAS.gemm(transB: true, m: rows, n: nKeys, k: d, alpha: scale, a: qt, lda: d,
-                      b: cache.keys(head: it.group), ldb: d, c: sc, ldc: nKeys)
-            for r in 0..<rows {
-                let visible = seg.position + it.start + r / rep + 1
-                let row = sc + r * nKeys
-                if visible < nKeys { (row + visible).update(repeating: 0, count: nKeys - visible) }  // masked: weight 0
-                Softmax.inPlace(row, visible)
-            }
-            BLAS.gemm(m: rows, n: d, k: nKeys, a: sc, lda: nKeys, b: cache.values(head: it.group), ldb: d, c: ot, ldc: d)
-            for t in 0..<it.count {
-                let dst = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
-                dst.update(from: ot + t * rep * d, count: rep * d)
+                let q = qp.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                let out = op.p + (seg.row + it.start + t) * ldq + it.group * rep * d
+                SoftmaxAttention.attendFew(q: q, heads: rep, keys: cache.keys(head: it.group), values: cache.values(head: it.group),
+                                           count: seg.position + it.start + t + 1, dim: d, scale: scale, scores: scores, out: out)
             }
         }
+        // per thread: the tile scratch and the decode rows' scores
+        let runAll = { (take: () -> Int?) in
+            let scratch = tileRows > 0 ? PrefillScratch(rows: tileRows, dim: d) : nil
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, rep * streamedKeys))
+            defer { scores.deallocate() }
+            while let i = take() { run(items[i], scratch, scores) }
+        }
         if work < 100_000 || items.count == 1 {
-            for it in items { run(it) }
+            var i = 0
+            runAll { defer { i += 1 }; return i < items.count ? i : nil }
         } else {
             let saved = BLAS.threads
             BLAS.threads = 1
-            Parallel.forEach(items.count) { run(items[$0]) }
+            let next = Atomic<Int>(0)
+            Parallel.tasks(min(Parallel.threads, items.count)) { _ in
+                runAll {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    return i < items.count ? i : nil
+                }
+            }
             BLAS.threads = saved
         }
     }

@@ -1,5 +1,6 @@
 import FulgurSupport
 import FulgurTensor
+import Synchronization
 
 /// Top-k routed mixture of SwiGLU experts (architecture.md §5):
 ///
@@ -114,6 +115,10 @@ public final class SparseMoE: @unchecked Sendable {
             weightOf[t] = routing.weights[a]
             fill[x] += 1
         }
+        if case .f32(let gu) = gateUpWeight.data, case .f32(let dn) = downWeight.data, n * k > SparseMoE.streamingMaxAssignments {
+            mixExpertsTiled(h, start: start, rowOf: rowOf, weightOf: weightOf, gateUp: gu, down: dn, into: out)
+            return
+        }
         let total = n * k
         let xs = Tensor(shape: [total, d], zeroed: false)
         let hidden2 = Tensor(shape: [total, 2 * i], zeroed: false)
@@ -138,5 +143,66 @@ public final class SparseMoE: @unchecked Sendable {
         }
         Linear.forward(jobs)
         for t in 0..<total { Vec.axpy(weightOf[t], ys.row(t), out.row(rowOf[t]), d) }
+    }
+
+    /// Assignments (rows × k) up to which the experts run as streaming products (decode steps).
+    static let streamingMaxAssignments = 64
+    /// Rows of one expert per task of the prefill path.
+    static let prefillChunk = 128
+
+    /// The prefill path (Float32 weights): tasks of up to `prefillChunk` rows of one expert,
+    /// each gathering its rows and running both products and the activation on one thread
+    /// with buffers that stay in cache — one parallel region for all experts instead of a
+    /// fork-join per product and a pass over [N·k, 2I] activations — then, in parallel over
+    /// output rows, the weighted sum of each row's expert outputs (in expert order).
+    func mixExpertsTiled(_ h: Tensor, start: [Int], rowOf: [Int], weightOf: [Float],
+                         gateUp gu: UnsafePointer<Float>, down dn: UnsafePointer<Float>, into out: Tensor) {
+        let n = h.rows, k = topK, d = hidden, i = intermediate, e = numExperts, total = n * k
+        let chunk = SparseMoE.prefillChunk
+        var tasks: [(expert: Int, lo: Int, hi: Int)] = []
+        for x in 0..<e {
+            var t = start[x]
+            while t < start[x + 1] { tasks.append((x, t, min(t + chunk, start[x + 1]))); t += chunk }
+        }
+        let ys = Tensor(shape: [total, d], zeroed: false)
+        let hp = SendablePointer(h.pointer), yp = SendablePointer(ys.pointer)
+        let gup = SendablePointer(UnsafeMutablePointer(mutating: gu)), dnp = SendablePointer(UnsafeMutablePointer(mutating: dn))
+        let next = Atomic<Int>(0)
+        rowOf.withUnsafeBufferPointer { rows in
+            Parallel.tasks(min(Parallel.threads, tasks.count)) { _ in
+                let xs = UnsafeMutablePointer<Float>.allocate(capacity: chunk * d)
+                let hid = UnsafeMutablePointer<Float>.allocate(capacity: chunk * 2 * i)
+                let act = UnsafeMutablePointer<Float>.allocate(capacity: chunk * i)
+                defer { xs.deallocate(); hid.deallocate(); act.deallocate() }
+                while true {
+                    let j = next.add(1, ordering: .relaxed).oldValue
+                    if j >= tasks.count { break }
+                    let (x, lo, hi) = tasks[j], m = hi - lo
+                    for t in lo..<hi { (xs + (t - lo) * d).update(from: hp.p + rows[t] * d, count: d) }
+                    BLAS.linearOnThisThread(xs, gup.p + x * 2 * i * d, hid, m: m, n: 2 * i, k: d)
+                    for r in 0..<m { Act.swiglu(gate: hid + r * 2 * i, up: hid + r * 2 * i + i, act + r * i, i) }
+                    BLAS.linearOnThisThread(act, dnp.p + x * d * i, yp.p + lo * d, m: m, n: d, k: i)
+                }
+            }
+        }
+        // sorted position of each (row, slot) assignment, in expert order per row
+        var slots = [Int](repeating: 0, count: total), filled = [Int](repeating: 0, count: n)
+        for t in 0..<total {
+            let r = rowOf[t]
+            slots[r * k + filled[r]] = t
+            filled[r] += 1
+        }
+        let op = SendablePointer(out.pointer)
+        slots.withUnsafeBufferPointer { sl in
+            weightOf.withUnsafeBufferPointer { w in
+                Parallel.forRanges(n, minChunk: 64) { range in
+                    for r in range {
+                        let o = op.p + r * d
+                        o.update(repeating: 0, count: d)
+                        for j in 0..<k { let t = sl[r * k + j]; Vec.axpy(w[t], yp.p + t * d, o, d) }
+                    }
+                }
+            }
+        }
     }
 }

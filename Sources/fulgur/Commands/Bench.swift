@@ -19,6 +19,14 @@ func timed(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
 }
 
+/// CPU seconds (user + system, all threads) this process has used: on a shared machine a
+/// steadier measure of work than wall-clock time (it still includes spin-waiting).
+func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+}
+
 /// The machine's sgemm rate (2048³, f32, BLAS with its default threads), best of 3.
 func measureSgemmGFLOPs(size n: Int = 2048) -> Double {
     var rng = RNG(seed: 42)
@@ -60,6 +68,9 @@ struct BenchInference: ParsableCommand {
         let decode_tokens_per_s: Double
         let decode_ms_per_token: Double
         let decode_gflops: Double
+        /// CPU seconds of the prefill and per decode token (all threads).
+        let prefill_cpu_seconds: Double
+        let decode_cpu_ms_per_token: Double
     }
 
     struct Report: Encodable {
@@ -91,27 +102,32 @@ struct BenchInference: ParsableCommand {
             let ids = (0..<n).map { _ in Int(rng.next() % UInt64(m.config.vocabSize)) }
             let cache = m.newCache()
             var logits = Tensor(shape: [1])
+            let c0 = processCPUSeconds()
             let tp = try timed { logits = try m.forward(ForwardBatch([(ids, cache)])) }
+            let cp = processCPUSeconds() - c0
             var next = Vec.argmax(logits.pointer, logits.cols).index
             // one untimed step to warm up, then the timed steps
             logits = try m.forward(ForwardBatch([([next], cache)]))
             next = Vec.argmax(logits.pointer, logits.cols).index
+            let c1 = processCPUSeconds()
             let td = try timed {
                 for _ in 0..<decodeSteps {
                     logits = try m.forward(ForwardBatch([([next], cache)]))
                     next = Vec.argmax(logits.pointer, logits.cols).index
                 }
             }
+            let cd = (processCPUSeconds() - c1) / Double(decodeSteps)
             let perToken = td / Double(decodeSteps)
             let row = Row(
                 context: n, prefill_tokens_per_s: Double(n) / tp, prefill_gflops: flops.prefill(tokens: n) / tp / 1e9,
                 decode_tokens_per_s: 1 / perToken, decode_ms_per_token: perToken * 1e3,
-                decode_gflops: flops.decode(context: n + decodeSteps / 2) / perToken / 1e9)
+                decode_gflops: flops.decode(context: n + decodeSteps / 2) / perToken / 1e9,
+                prefill_cpu_seconds: cp, decode_cpu_ms_per_token: cd * 1e3)
             rows.append(row)
             if !json {
-                Console.err(String(format: "context %6d: prefill %8.0f tok/s (%5.1f GFLOP/s, %4.0f%% of sgemm) | decode %7.1f tok/s (%.3f ms/token, %.1f GFLOP/s)\n",
-                                   n, row.prefill_tokens_per_s, row.prefill_gflops, 100 * row.prefill_gflops / sgemm,
-                                   row.decode_tokens_per_s, row.decode_ms_per_token, row.decode_gflops))
+                Console.err(String(format: "context %6d: prefill %8.0f tok/s (%5.1f GFLOP/s, %4.0f%% of sgemm, cpu %.2f s) | decode %7.1f tok/s (%.3f ms/token, %.1f GFLOP/s, cpu %.3f ms/token)\n",
+                                   n, row.prefill_tokens_per_s, row.prefill_gflops, 100 * row.prefill_gflops / sgemm, row.prefill_cpu_seconds,
+                                   row.decode_tokens_per_s, row.decode_ms_per_token, row.decode_gflops, row.decode_cpu_ms_per_token))
             }
         }
         let (total, active) = m.config.parameterCounts
