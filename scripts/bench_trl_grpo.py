@@ -275,8 +275,9 @@ def main():
     log(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
         f"mean completion length {ref['mean_completion_length']}")
     if fl and "rollout_tokens_per_s" in fl:
-        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}; mean completion length "
-            f"{fl.get('mean_completion_length', float('nan')):.1f}")
+        length = fl.get("mean_completion_length")
+        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}"
+            + (f"; mean completion length {length:.1f}" if length is not None else f" ({args.completion_tokens} tokens each)"))
     ratio = None
     if fl_note:
         log(f"Fulgur: {fl_note}")
