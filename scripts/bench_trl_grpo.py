@@ -7,15 +7,16 @@ Setup (the same one `fulgur bench rl` is to use):
   - tokenizer: the byte-level BPE fixture ../shared/fixtures/tokenizers/bpe-gpt2 (vocab 2,000 ≤ 2,048),
     pad `<pad>`, eos `<end_of_sentence>`;
   - prompts: "Compute A + B. Put the final answer in \\boxed{}." with seeded 3-digit A, B (no chat
-    template); one prompt per step, G = 8 completions of exactly 64 tokens (no stop: eos is
+    template); --prompts prompts per step (default 1), G = 8 completions of each of exactly 64 tokens (no stop: eos is
     suppressed so that every step does the same work), temperature 1.0, no top-p/top-k;
   - reward: the share of digits in the completion (varies within a group, so advantages ≠ 0);
   - CISPO: loss_type="cispo", epsilon_high 5.0 (IS-weight cap, TRL's recommendation and Fulgur's
     default), beta 0 (no KL, no reference model), num_iterations 1 (one update per batch),
     AdamW β = (0.9, 0.95), eps 1e-15, lr 1e-6, router aux loss with the config's coefficient.
 Measured: seconds per optimizer step (TRL's step = generate + score + forward/backward + AdamW), the
-time inside model.generate, completions/s = 8 / seconds per step, over --steps steps after one
-warm-up step.
+time inside model.generate, completions/s = prompts × G / seconds per step, over --steps steps after
+one warm-up step. `fulgur bench rl` runs with the same --prompts, so both sides do the same work
+per step (compare at --prompts 1 and at Fulgur's default 4).
 
 Output: progress, TRL's own log lines and a table on stderr; one JSON object on stdout:
   {"config", "threads", "trl": {completions_per_s, seconds_per_step, seconds_per_step_best,
@@ -109,12 +110,13 @@ def bench_trl(cfg, args, torch):
             step_seconds.append(time.perf_counter() - self.t0)
 
     total = args.steps + 1
-    data = Dataset.from_dict({"prompt": prompts(total, args.seed)})
+    data = Dataset.from_dict({"prompt": prompts(total * args.prompts, args.seed)})
     out = tempfile.mkdtemp(prefix="fulgur-trl-")
     conf = GRPOConfig(
         output_dir=out, report_to="none", save_strategy="no", logging_steps=1, disable_tqdm=True,
         use_cpu=True, bf16=False, fp16=False, seed=args.seed, dataloader_num_workers=0,
-        max_steps=total, per_device_train_batch_size=args.group, gradient_accumulation_steps=1,
+        # one optimizer step = one generation batch of --prompts prompts × G completions
+        max_steps=total, per_device_train_batch_size=args.prompts * args.group, gradient_accumulation_steps=1,
         num_generations=args.group, num_iterations=1, max_completion_length=args.completion_tokens,
         temperature=1.0, top_p=1.0, top_k=0, loss_type="cispo", epsilon_high=5.0, beta=0.0,
         learning_rate=1e-6, adam_beta1=0.9, adam_beta2=0.95, adam_epsilon=1e-15, weight_decay=0.0,
@@ -137,10 +139,11 @@ def bench_trl(cfg, args, torch):
     lengths = [h.get("completions/mean_length") for h in trainer.state.log_history if "completions/mean_length" in h]
     steps, gens = step_seconds[1:], gen_seconds[-args.steps:]  # drop the warm-up step
     sps = sum(steps) / len(steps)
-    result = {"completions_per_s": args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(steps),
-              "completions_per_s_best": args.group / min(steps),
+    per_step = args.prompts * args.group
+    result = {"completions_per_s": per_step / sps, "seconds_per_step": sps, "seconds_per_step_best": min(steps),
+              "completions_per_s_best": per_step / min(steps),
               "generation_fraction": sum(gens) / sum(steps),
-              "rollout_tokens_per_s": args.group * args.completion_tokens * len(gens) / sum(gens),
+              "rollout_tokens_per_s": per_step * args.completion_tokens * len(gens) / sum(gens),
               "mean_completion_length": lengths[-1] if lengths else None,
               "step_seconds": step_seconds, "generate_seconds": gen_seconds,
               "nonfinite_gradient_entries_per_step": nonfinite}
@@ -162,7 +165,7 @@ def fulgur_rl_equivalent(fulgur, args):
         run_fulgur(fulgur, ["init", "--config", args.config, "--out", model, "--seed", args.seed], parse_json=False)
         shutil.copy(args.tokenizer, os.path.join(model, "tokenizer.json"))
         spec = {"init_from": model, "environments": [{"name": "arithmetic"}], "steps": args.steps + 1,
-                "prompts_per_step": 1, "group_size": args.group, "max_tokens": args.completion_tokens,
+                "prompts_per_step": args.prompts, "group_size": args.group, "max_tokens": args.completion_tokens,
                 "dynamic_sampling": False, "repetition_window": 1_000_000, "mask_truncated": False, "lr": 1e-6,
                 "checkpoint_every": 0, "transcripts_per_step": 0, "seed": args.seed, "out": os.path.join(work, "run")}
         path = os.path.join(work, "rl.json")
@@ -180,7 +183,7 @@ def fulgur_rl_equivalent(fulgur, args):
     step = [r["generation_s"] + r["training_s"] for r in timed]
     sps = sum(step) / len(step)
     return {"source": "fulgur rl (nearest equivalent; `fulgur bench rl` does not exist yet)",
-            "completions_per_s": args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(step),
+            "completions_per_s": args.prompts * args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(step),
             "generation_fraction": sum(gen) / sum(step),
             "rollout_tokens_per_s": sum(r["rollout_tokens_per_s"] for r in timed) / len(timed),
             "mean_completion_length": sum(r["response_length_mean"] for r in timed) / len(timed),
@@ -193,7 +196,9 @@ def main():
     ap.add_argument("--config", default=DEFAULT_BENCH_CONFIG, help="model config.json (either dialect)")
     ap.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, help="tokenizer.json with at most vocab_size ids")
     ap.add_argument("--steps", type=int, default=5, help="timed steps (after one warm-up step)")
-    ap.add_argument("--group", type=int, default=8, help="completions per prompt (G); one prompt per step")
+    ap.add_argument("--group", type=int, default=8, help="completions per prompt (G)")
+    ap.add_argument("--prompts", type=int, default=1, help="prompts per step, on both sides (default 1; "
+                    "`fulgur bench rl` defaults to 4)")
     ap.add_argument("--completion-tokens", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2, help="torch threads and FULGUR_THREADS")
     ap.add_argument("--seed", type=int, default=0)
@@ -205,8 +210,8 @@ def main():
     ap.add_argument("--no-fulgur", action="store_true", help="measure TRL only")
     add_omp_argument(ap)
     args = ap.parse_args()
-    if min(args.steps, args.group, args.completion_tokens, args.threads) < 1 or args.group < 2:
-        raise Failure("--steps, --completion-tokens, --threads must be positive and --group at least 2")
+    if min(args.steps, args.group, args.completion_tokens, args.threads, args.prompts) < 1 or args.group < 2:
+        raise Failure("--steps, --prompts, --completion-tokens, --threads must be positive and --group at least 2")
 
     raw = read_json(args.config)
     omp = set_omp_wait_policy(args.omp_wait_policy)
@@ -222,7 +227,8 @@ def main():
     log(machine_line(args.threads))
     log(versions_line() + f" · trl {trl.__version__} · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
-    log(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, G = {args.group} × {args.completion_tokens} tokens, "
+    log(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, {args.prompts} prompt(s) × G = {args.group} × "
+        f"{args.completion_tokens} tokens, "
           f"{args.steps} + 1 steps …")
     ref = bench_trl(cfg, args, torch)
 
@@ -236,7 +242,9 @@ def main():
             fulgur = fulgur_binary(args.fulgur)
             help_text = run_fulgur(fulgur, ["bench", "--help"], parse_json=False)
             if re.search(r"^\s+rl\b", help_text, re.MULTILINE):
-                fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--json"], threads=args.threads)
+                fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--prompts", args.prompts,
+                                         "--group", args.group, "--new-tokens", args.completion_tokens, "--json"],
+                                threads=args.threads)
                 fl_note = None
             else:
                 log(f"`fulgur bench rl` is not in {fulgur} yet (issue 7): running the nearest `fulgur rl` setup …")
@@ -257,9 +265,9 @@ def main():
             ratio = f"{ref[key] / f:.1f}× shorter"
         return [name, fmt(ref[key]), fmt(f) if f is not None else "—", ratio, fmt(EARLIER_TRL[key])]
 
-    log(f"\n{os.path.basename(args.config)}: G = {args.group} × {args.completion_tokens} tokens, one update per "
+    log(f"\n{os.path.basename(args.config)}: {args.prompts} prompt(s) × G = {args.group} × {args.completion_tokens} tokens, one update per "
           f"batch, {args.threads} threads; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    log(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier"], [
+    log(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier (1 prompt)"], [
         row("completions/s", "completions_per_s", lambda v: f"{v:.2f}"),
         row("seconds per step", "seconds_per_step", lambda v: f"{v:.2f}"),
         row("share in generation", "generation_fraction", lambda v: f"{100 * v:.0f}%"),
@@ -267,8 +275,9 @@ def main():
     log(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
         f"mean completion length {ref['mean_completion_length']}")
     if fl and "rollout_tokens_per_s" in fl:
-        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}; mean completion length "
-            f"{fl.get('mean_completion_length', float('nan')):.1f}")
+        length = fl.get("mean_completion_length")
+        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}"
+            + (f"; mean completion length {length:.1f}" if length is not None else f" ({args.completion_tokens} tokens each)"))
     ratio = None
     if fl_note:
         log(f"Fulgur: {fl_note}")
@@ -277,7 +286,7 @@ def main():
     else:
         ratio = fl["completions_per_s"] / ref["completions_per_s"]
         log(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if ratio >= 5 else 'does not hold'} ({ratio:.1f}×)")
-    emit_json({"config": args.config, "threads": args.threads, "omp_wait_policy": omp, "group": args.group,
+    emit_json({"config": args.config, "threads": args.threads, "omp_wait_policy": omp, "prompts": args.prompts, "group": args.group,
                "completion_tokens": args.completion_tokens, "steps": args.steps, "load_average_before": load_before,
                "load_average_after": load_after, "trl": ref, "fulgur": fl, "fulgur_note": fl_note,
                "completions_per_s_ratio": ratio})

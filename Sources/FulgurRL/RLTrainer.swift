@@ -27,6 +27,7 @@ public final class RLTrainer {
 
     public init(config: RLConfig, resume: Bool, runRecord: [String: JSONValue]) throws {
         try config.validate()
+        Memory.keepFreedMemory()
         self.config = config
         self.runRecord = runRecord
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: config.out) : nil
@@ -163,11 +164,16 @@ public final class RLTrainer {
         let mu = min(config.updatesPerBatch, groups.count)
         let minibatches = (0..<mu).map { m in stride(from: m, to: groups.count, by: mu).flatMap { groups[$0] } }
         var old: [[[Float]]] = minibatches.map { $0.map(\.response.logprobs) }
-        if config.recomputeOldLogProbs { old = try minibatches.map { try responseLogProbs(policy.model, $0) } }
+        // Recomputed old log-probs: minibatch 0 is scored before any update, so its training
+        // forward gives them (the same computation); only the later minibatches need a pass now.
+        if config.recomputeOldLogProbs {
+            for m in minibatches.indices.dropFirst() { old[m] = try responseLogProbs(policy.model, minibatches[m]) }
+        }
         for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
             let pass = try policy.model.trainingForward(batch.map { $0.prompt + $0.response.ids }, temperature: config.temperature,
                                                        truncation: truncation)
             let current = extract(pass.logProbs, pass.layout, batch)
+            if m == 0 && config.recomputeOldLogProbs { old[0] = current }
             let ref = try reference.map { try responseLogProbs($0, batch) }
             let responses = batch.enumerated().map { i, s in
                 PolicyLoss.Response(logProbs: current[i], oldLogProbs: old[m][i], refLogProbs: ref?[i], advantage: s.advantage,

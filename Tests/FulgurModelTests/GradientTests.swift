@@ -38,4 +38,25 @@ import Testing
         }
         print("\(name): loss \(loss) (ref \(want)); worst relative gradient error \(worst.0) at \(worst.1)")
     }
+
+    /// The fused softmax + entropy of the training pass (H = log s − Σ e·t / s) against a
+    /// float64 softmax and −Σ p log p, on rows with small and large logit spreads.
+    @Test func softmaxEntropyMatchesFloat64() {
+        for (spread, v) in [(0.5, 37), (4.0, 2048), (40.0, 301)] {
+            var state: UInt64 = 11
+            let z = (0..<v).map { _ -> Float in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Double(state >> 11) / Double(1 << 53) * 2 - 1) * Float(spread)
+            }
+            var row = z
+            let h = row.withUnsafeMutableBufferPointer { TrainingPass.softmaxEntropy($0.baseAddress!, v) }
+            let m = z.map(Double.init).max()!
+            let e = z.map { Foundation.exp(Double($0) - m) }, s = e.reduce(0, +)
+            let p = e.map { $0 / s }
+            let want = -p.reduce(0) { $0 + ($1 > 0 ? $1 * Foundation.log($1) : 0) }
+            #expect(abs(Double(h) - want) <= 1e-5 * max(1, want), "spread \(spread): \(h) vs \(want)")
+            #expect(zip(row, p).allSatisfy { abs(Double($0) - $1) <= 1e-6 }, "spread \(spread): probabilities")
+        }
+    }
 }
+

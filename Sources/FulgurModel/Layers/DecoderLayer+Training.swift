@@ -31,19 +31,14 @@ extension DecoderLayer {
     public func backward(_ dOut: Tensor, _ tape: Tape, _ layout: SequenceLayout, auxGradient: [Float]?, _ g: Gradients) -> Tensor {
         let n = dOut.rows, d = dOut.cols
         // out = α_mlp · r2 + β_mlp · MoE(h2)
-        let dm = Tensor(shape: dOut.shape, zeroed: false)
-        for i in 0..<dm.count { dm.pointer[i] = mlpBeta * dOut.pointer[i] }
+        let dm = scaled(dOut, by: mlpBeta)
         let dh2 = moe.backward(dm, tape.moe, auxGradient: auxGradient, g)
         let dx1 = Tensor(shape: dOut.shape)
         if postnorm { Vec.axpy(mlpAlpha, dOut.pointer, dh2.pointer, dh2.count) } else { Vec.axpy(mlpAlpha, dOut.pointer, dx1.pointer, dx1.count) }
-        let dPost = g[postAttentionNorm]
-        for r in 0..<n {
-            Norm.rmsBackward(dh2.row(r), tape.x1.row(r), postAttentionNorm.pointer, invRMS: tape.inv2[r], dx1.row(r),
-                             accumulate: true, dw: dPost.pointer, d)
-        }
+        Norm.rmsBackwardRows(dh2.pointer, tape.x1.pointer, postAttentionNorm.pointer, invRMS: tape.inv2, dx1.pointer,
+                             accumulate: true, dw: g[postAttentionNorm].pointer, rows: n, n: d)
         // x1 = α_attn · r + β_attn · Attention(h)
-        let da = Tensor(shape: dOut.shape, zeroed: false)
-        for i in 0..<da.count { da.pointer[i] = attnBeta * dx1.pointer[i] }
+        let da = scaled(dx1, by: attnBeta)
         let dh: Tensor = switch (mixer, tape.mixer) {
         case (.lightning(let l), .lightning(let t)): l.backward(da, t, layout, g)
         case (.softmax(let s), .softmax(let t)): s.backward(da, t, layout, g)
@@ -51,17 +46,23 @@ extension DecoderLayer {
         }
         let dx = Tensor(shape: dOut.shape)
         if postnorm { Vec.axpy(attnAlpha, dx1.pointer, dh.pointer, dh.count) } else { Vec.axpy(attnAlpha, dx1.pointer, dx.pointer, dx.count) }
-        let dIn = g[inputNorm]
-        for r in 0..<n {
-            Norm.rmsBackward(dh.row(r), tape.x.row(r), inputNorm.pointer, invRMS: tape.inv1[r], dx.row(r),
-                             accumulate: true, dw: dIn.pointer, d)
-        }
+        Norm.rmsBackwardRows(dh.pointer, tape.x.pointer, inputNorm.pointer, invRMS: tape.inv1, dx.pointer,
+                             accumulate: true, dw: g[inputNorm].pointer, rows: n, n: d)
         return dx
     }
 
     func normRows(_ x: Tensor, _ w: Tensor) -> (Tensor, [Float]) {
         let out = Tensor(shape: x.shape, zeroed: false)
-        let inv = (0..<x.rows).map { Norm.rms(x.row($0), w.pointer, out.row($0), x.cols, eps: eps) }
+        var inv = [Float](repeating: 0, count: x.rows)
+        inv.withUnsafeMutableBufferPointer { Norm.rmsRows(x.pointer, w.pointer, out.pointer, invRMS: $0.baseAddress!, rows: x.rows, n: x.cols, eps: eps) }
         return (out, inv)
+    }
+
+    /// β · t (t itself when β = 1: the backward only reads it).
+    func scaled(_ t: Tensor, by beta: Float) -> Tensor {
+        if beta == 1 { return t }
+        let out = Tensor(shape: t.shape, zeroed: false)
+        for i in 0..<out.count { out.pointer[i] = beta * t.pointer[i] }
+        return out
     }
 }

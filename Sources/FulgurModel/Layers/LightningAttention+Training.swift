@@ -33,7 +33,7 @@ extension LightningAttention {
         let n = h.rows, hd = heads * headDim
         let zPre = h.linear(qkvProj)
         let z = Tensor(shape: zPre.shape, zeroed: false)
-        Act.silu(zPre.pointer, z.pointer, z.count)
+        elementwise(z.count) { Act.silu(zPre.pointer + $0, z.pointer + $0, $1) }
         let o = Tensor(shape: [n, hd])
         let zp = SendablePointer(z.pointer), op = SendablePointer(o.pointer)
         var states: [[Tensor]] = []
@@ -50,11 +50,15 @@ extension LightningAttention {
         }
         var inv = [Float](repeating: 0, count: n)
         let normed = Tensor(shape: [n, hd], zeroed: false)
-        for r in 0..<n { inv[r] = Norm.rms(o.row(r), norm.pointer, normed.row(r), hd, eps: ModelConfig.lightningNormEps) }
+        inv.withUnsafeMutableBufferPointer {
+            Norm.rmsRows(o.pointer, norm.pointer, normed.pointer, invRMS: $0.baseAddress!, rows: n, n: hd, eps: ModelConfig.lightningNormEps)
+        }
         let gate = h.linear(outputGate)
-        Act.sigmoid(gate.pointer, gate.pointer, gate.count)
         let gated = Tensor(shape: [n, hd], zeroed: false)
-        Vec.mul(normed.pointer, gate.pointer, gated.pointer, gated.count)
+        elementwise(gate.count) { at, count in
+            Act.sigmoid(gate.pointer + at, gate.pointer + at, count)
+            Vec.mul(normed.pointer + at, gate.pointer + at, gated.pointer + at, count)
+        }
         let out = gated.linear(outProj)
         return (out, Tape(h: h, zPre: zPre, z: z, o: o, invRMS: inv, normed: normed, gate: gate, gated: gated, states: states))
     }
@@ -73,20 +77,19 @@ extension LightningAttention {
         // gated = normed ⊙ σ(gp)
         let dNormed = Tensor(shape: [n, hd], zeroed: false)
         let dGatePre = Tensor(shape: [n, hd], zeroed: false)
-        for i in 0..<dGated.count {
-            let s = tape.gate.pointer[i], dy = dGated.pointer[i]
-            dNormed.pointer[i] = dy * s
-            dGatePre.pointer[i] = dy * tape.normed.pointer[i] * s * (1 - s)
+        elementwise(dGated.count) { at, count in
+            for i in at..<at + count {
+                let s = tape.gate.pointer[i], dy = dGated.pointer[i]
+                dNormed.pointer[i] = dy * s
+                dGatePre.pointer[i] = dy * tape.normed.pointer[i] * s * (1 - s)
+            }
         }
         let dh = Tensor(shape: tape.h.shape, zeroed: false)
         linearBackward(x: tape.h, w: outputGate, dy: dGatePre, dx: dh, accumulateDx: false, dw: g[outputGate])
         // RMSNorm over all heads
         let dO = Tensor(shape: [n, hd], zeroed: false)
-        let dNormW = g[norm]
-        for r in 0..<n {
-            Norm.rmsBackward(dNormed.row(r), tape.o.row(r), norm.pointer, invRMS: tape.invRMS[r], dO.row(r),
-                             accumulate: false, dw: dNormW.pointer, hd)
-        }
+        Norm.rmsBackwardRows(dNormed.pointer, tape.o.pointer, norm.pointer, invRMS: tape.invRMS, dO.pointer,
+                             accumulate: false, dw: g[norm].pointer, rows: n, n: hd)
         // token mixing
         let dZ = Tensor(shape: tape.z.shape)
         let zp = SendablePointer(tape.z.pointer), dop = SendablePointer(dO.pointer), dzp = SendablePointer(dZ.pointer)
@@ -97,7 +100,7 @@ extension LightningAttention {
             }
         }
         // SiLU, then the qkv projection
-        Act.siluBackward(tape.zPre.pointer, dZ.pointer, dZ.pointer, dZ.count)
+        elementwise(dZ.count) { Act.siluBackward(tape.zPre.pointer + $0, dZ.pointer + $0, dZ.pointer + $0, $1) }
         linearBackward(x: tape.h, w: qkvProj, dy: dZ, dx: dh, accumulateDx: true, dw: g[qkvProj])
         return dh
     }
@@ -111,6 +114,10 @@ extension LightningAttention {
         let r = Tensor(shape: [d, d])
         defer { a.deallocate(); scaled.deallocate() }
         let pw = decayPowers[h]
+        // rev[x] = λ^(bmax−1−x): row i of the mask is rev[bmax−1−i …] (contiguous, as in `prefill`)
+        let rev = UnsafeMutablePointer<Float>.allocate(capacity: bmax)
+        defer { rev.deallocate() }
+        for x in 0..<bmax { rev[x] = pw[bmax - 1 - x] }
         var starts: [(Int, Int)] = []
         blocks(count: seg.count) { starts.append(($0, $1)) }
         for (b, (start, m)) in starts.enumerated().reversed() {
@@ -121,7 +128,7 @@ extension LightningAttention {
             let s = states[b].pointer
             // A = (dO Vᵀ) ⊙ M
             BLAS.gemm(transB: true, m: m, n: m, k: d, a: go, lda: ldo, b: v, ldb: ldz, c: a, ldc: m)
-            applyDecayMask(a, m, pw)
+            applyDecayMask(a, m, rev + bmax - 1)
             // dQ = A K + (dO ⊙ λ^(i+1)) Sᵀ
             BLAS.gemm(m: m, n: d, k: m, a: a, lda: m, b: k, ldb: ldz, c: dq, ldc: ldz)
             for i in 0..<m { let f = pw[i + 1]; for j in 0..<d { scaled[i * d + j] = go[i * ldo + j] * f } }
@@ -132,7 +139,7 @@ extension LightningAttention {
             BLAS.gemm(transB: true, m: m, n: d, k: d, a: scaled, lda: d, b: r.pointer, ldb: d, beta: 1, c: dk, ldc: ldz)
             // dV = Cᵀ dO + (K ⊙ λ^(m−j)) R, with C = (Q Kᵀ) ⊙ M
             BLAS.gemm(transB: true, m: m, n: m, k: d, a: q, lda: ldz, b: k, ldb: ldz, c: a, ldc: m)
-            applyDecayMask(a, m, pw)
+            applyDecayMask(a, m, rev + bmax - 1)
             BLAS.gemm(transA: true, m: m, n: d, k: m, a: a, lda: m, b: go, ldb: ldo, c: dv, ldc: ldz)
             for i in 0..<m { let f = pw[m - i]; for j in 0..<d { scaled[i * d + j] = k[i * ldz + j] * f } }
             BLAS.gemm(m: m, n: d, k: d, a: scaled, lda: d, b: r.pointer, ldb: d, beta: 1, c: dv, ldc: ldz)
@@ -142,12 +149,12 @@ extension LightningAttention {
         }
     }
 
-    /// a[i,j] *= λ^(i−j) for j ≤ i, 0 above the diagonal.
+    /// a[i,j] *= λ^(i−j) for j ≤ i, 0 above the diagonal; `last[−x]` = λ^x.
     @inline(__always)
-    func applyDecayMask(_ a: UnsafeMutablePointer<Float>, _ m: Int, _ pw: [Float]) {
+    func applyDecayMask(_ a: UnsafeMutablePointer<Float>, _ m: Int, _ last: UnsafeMutablePointer<Float>) {
         for i in 0..<m {
-            let row = a + i * m
-            for j in 0...i { row[j] *= pw[i - j] }
+            let row = a + i * m, mask = last - i
+            for j in 0...i { row[j] *= mask[j] }
             if i + 1 < m { (row + i + 1).update(repeating: 0, count: m - i - 1) }
         }
     }

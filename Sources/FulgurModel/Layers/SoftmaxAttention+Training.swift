@@ -91,8 +91,11 @@ extension SoftmaxAttention {
         }
     }
 
+    /// Every (sequence, KV group) pair, in parallel (each writes its own rows and columns;
+    /// the products inside run on one thread each).
     func forEachGroup(_ layout: SequenceLayout, _ body: (Range<Int>, Int) -> Void) {
-        for seg in layout.segments { for g in 0..<kvHeads { body(seg, g) } }
+        let segments = layout.segments
+        Parallel.forEach(segments.count * kvHeads) { body(segments[$0 / kvHeads], $0 % kvHeads) }
     }
 
     /// The query rows of KV group `g` of one sequence, token-major: row t·rep + r is head g·rep + r of token t.

@@ -23,16 +23,24 @@ public final class Gradients: @unchecked Sendable {
 
     public subscript(name name: String) -> Tensor? { names.firstIndex(of: name).map { tensors[$0] } }
 
-    public func zero() { for t in tensors { t.zero() } }
+    public func zero() {
+        for t in tensors {
+            let p = SendablePointer(t.pointer)
+            Parallel.forRanges(t.count, minChunk: 262_144) { (p.p + $0.lowerBound).update(repeating: 0, count: $0.count) }
+        }
+    }
 
-    /// ‖g‖₂ over all tensors (accumulated in Double).
+    /// ‖g‖₂ over all tensors: Float sums of squares over fixed blocks of 64K entries (in
+    /// parallel), added in order in Double, so the result does not depend on the thread count.
     public func globalNorm() -> Double {
+        let block = 65_536
         var s = 0.0
         for t in tensors {
-            var part: Float = 0
-            let p = t.pointer
-            for i in 0..<t.count { part += p[i] * p[i] }
-            s += Double(part)
+            let p = SendablePointer(t.pointer), n = t.count
+            let parts = Parallel.map((n + block - 1) / block) { b in
+                Double(Vec.sumOfSquares(p.p + b * block, min(block, n - b * block)))
+            }
+            for x in parts { s += x }
         }
         return s.squareRoot()
     }

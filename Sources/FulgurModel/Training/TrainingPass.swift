@@ -57,8 +57,11 @@ public final class TrainingPass {
         auxLoss = Float(Double(c.numExperts) * zip(counts, psums).reduce(0) { $0 + ($1.0 / rowsTotal) * ($1.1 / rowsTotal) })
         xL = x
         let y = Tensor(shape: [n, d], zeroed: false)
-        let finalNorm = model.norm
-        invF = (0..<n).map { Norm.rms(x.row($0), finalNorm.pointer, y.row($0), d, eps: c.rmsNormEps) }
+        var invF = [Float](repeating: 0, count: n)
+        invF.withUnsafeMutableBufferPointer {
+            Norm.rmsRows(x.pointer, model.norm.pointer, y.pointer, invRMS: $0.baseAddress!, rows: n, n: d, eps: c.rmsNormEps)
+        }
+        self.invF = invF
         self.y = y
         let logits = y.linear(model.lmHead)
         if temperature != 1 { Vec.scale(logits.pointer, 1 / temperature, logits.count) }
@@ -68,23 +71,47 @@ public final class TrainingPass {
         let enp = SendablePointer(UnsafeMutablePointer<Float>.allocate(capacity: n))
         defer { lpp.p.deallocate(); enp.p.deallocate() }
         let tokens = layout.tokens
+        let truncating = truncation.map { $0.topK > 0 || $0.topP < 1 } ?? false
         Parallel.forEach(n, minChunk: 16) { r in
             let row = logits.row(r)
-            let lse = Softmax.inPlace(row, v)  // row now holds probabilities
-            if let tr = truncation, tr.topK > 0 || tr.topP < 1 {
+            if let tr = truncation, truncating {
+                Softmax.inPlace(row, v)  // row now holds probabilities
                 TrainingPass.truncate(row, v, tr, keep: has[r] ? tokens[r + 1] : nil)
+                var h: Float = 0
+                for j in 0..<v where row[j] > 0 { h -= row[j] * Foundation.log(row[j]) }
+                enp.p[r] = h
+            } else {
+                enp.p[r] = TrainingPass.softmaxEntropy(row, v)  // row now holds probabilities
             }
-            var h: Float = 0
-            for j in 0..<v where row[j] > 0 { h -= row[j] * Foundation.log(row[j]) }
-            enp.p[r] = h
             lpp.p[r] = has[r] ? Foundation.log(max(row[tokens[r + 1]], .leastNonzeroMagnitude)) : 0
-            _ = lse
         }
         for r in 0..<n { lp[r] = lpp.p[r]; ent[r] = enp.p[r] }
         probs = logits
         logProbs = lp
         entropy = ent
         hasTarget = has
+    }
+
+    /// Softmax of a row in place, returning its entropy without a log per entry:
+    /// with t = z − max, e = eᵗ, s = Σe:  H = −Σ p log p = log s − Σ e·t / s.
+    static func softmaxEntropy(_ z: UnsafeMutablePointer<Float>, _ v: Int) -> Float {
+        let m = Vec.max(z, v)
+        let raw = UnsafeMutableRawPointer(z)
+        var sum = SIMD8<Float>(), dot = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= v {
+            let t = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) - m
+            let e = Act.exp(t)
+            raw.storeBytes(of: e, toByteOffset: 4 * j, as: SIMD8<Float>.self)
+            sum += e
+            dot = dot.addingProduct(e, t)
+            j += 8
+        }
+        var s = sum.sum(), et = dot.sum()
+        while j < v { let t = z[j] - m, e = Act.exp(t); z[j] = e; s += e; et += e * t; j += 1 }
+        let inv = 1 / s
+        Vec.scale(z, inv, v)
+        return Foundation.log(s) - et * inv
     }
 
     /// Zeroes the tokens outside top-k/top-p (always keeping `keep`) and renormalizes.
@@ -115,20 +142,21 @@ public final class TrainingPass {
         let c = model.config, d = c.hiddenSize, v = c.vocabSize, n = layout.rows
         precondition(dLogProbs.count == n, "dLogProbs has \(dLogProbs.count) entries for \(n) rows")
         // log p = z_y − lse(z), z = logits / T  ⇒  dlogits = g (onehot − p) / T
-        let dLogits = Tensor(shape: [n, v])
+        let dLogits = Tensor(shape: [n, v], zeroed: false)
         let invT = 1 / temperature
-        for r in 0..<n where hasTarget[r] && dLogProbs[r] != 0 {
-            let gr = dLogProbs[r] * invT, p = probs.row(r), out = dLogits.row(r)
+        let tokens = layout.tokens, has = hasTarget, probs = probs
+        Parallel.forEach(n, minChunk: 16) { r in
+            let out = dLogits.row(r)
+            guard has[r] && dLogProbs[r] != 0 else { out.update(repeating: 0, count: v); return }
+            let gr = dLogProbs[r] * invT, p = probs.row(r)
             for j in 0..<v { out[j] = -gr * p[j] }
-            out[layout.tokens[r + 1]] += gr
+            out[tokens[r + 1]] += gr
         }
         let dy = Tensor(shape: [n, d], zeroed: false)
         linearBackward(x: y, w: model.lmHead, dy: dLogits, dx: dy, accumulateDx: false, dw: g[model.lmHead])
-        var dx = Tensor(shape: [n, d])
-        let dNorm = g[model.norm]
-        for r in 0..<n {
-            Norm.rmsBackward(dy.row(r), xL.row(r), model.norm.pointer, invRMS: invF[r], dx.row(r), accumulate: false, dw: dNorm.pointer, d)
-        }
+        var dx = Tensor(shape: [n, d], zeroed: false)
+        Norm.rmsBackwardRows(dy.pointer, xL.pointer, model.norm.pointer, invRMS: invF, dx.pointer, accumulate: false,
+                             dw: g[model.norm].pointer, rows: n, n: d)
         let auxGradient: [Float]? = auxCoefficient == 0 ? nil : auxFractions.map {
             auxCoefficient * Float(c.numExperts) * $0 / Float(n * c.numLayers)
         }
