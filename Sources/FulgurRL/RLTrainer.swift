@@ -27,7 +27,7 @@ public final class RLTrainer {
 
     public init(config: RLConfig, resume: Bool, runRecord: [String: JSONValue]) throws {
         try config.validate()
-        Memory.keepFreedMemory()
+        Allocation.keepFreedMemory()
         self.config = config
         self.runRecord = runRecord
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: config.out) : nil

@@ -107,4 +107,14 @@ public enum Allocation {
         #endif
         return true
     }()
+
+    /// Training and RL free and reallocate the same few hundred MB of activations every step:
+    /// never trimming the heap lets each step reuse pages that are already mapped. Call once at
+    /// the start of a training run.
+    public static func keepFreedMemory() {
+        _ = configured
+        #if os(Linux)
+        _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
+        #endif
+    }
 }

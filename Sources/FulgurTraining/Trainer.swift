@@ -25,7 +25,7 @@ public final class Trainer {
     public init(config: TrainConfig, model: MiniMaxModel, tokenizerJSON: Data?, train: [Example], eval: [Example],
                 runRecord: [String: JSONValue], resumeFrom: String? = nil) throws {
         self.config = config
-        Memory.keepFreedMemory()
+        Allocation.keepFreedMemory()
         self.model = model
         self.tokenizerJSON = tokenizerJSON
         self.evalExamples = eval

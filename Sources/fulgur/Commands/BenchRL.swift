@@ -45,7 +45,7 @@ struct BenchRL: ParsableCommand {
 
     func run() throws {
         let cfg = try ModelConfig.load(path: config)
-        Memory.keepFreedMemory()
+        Allocation.keepFreedMemory()
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
         let optimizer = AdamW(parameters: model.trainableParameters, settings: AdamW.Settings(weightDecay: 0))
         let grads = model.makeGradients()

@@ -34,7 +34,7 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         let cfg = try ModelConfig.load(path: config)
-        Memory.keepFreedMemory()
+        Allocation.keepFreedMemory()
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
         let optimizer = AdamW(parameters: model.trainableParameters)
         let grads = model.makeGradients()
