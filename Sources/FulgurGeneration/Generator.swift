@@ -81,7 +81,7 @@ public final class Generator: @unchecked Sendable {
 
     private func decode(_ live: inout [Live], firstLogits: Tensor, rowOf: [Int], _ params: SamplingParameters,
                         _ onToken: TokenCallback?) throws -> [GenerationOutput] {
-        var sampler = Sampler(vocab: model.config.vocabSize)
+        let sampler = Sampler(vocab: model.config.vocabSize)
         var logits = firstLogits
         var rows = rowOf
         let maxContext = model.config.maxPositionEmbeddings

@@ -55,7 +55,7 @@ public final class MetricsLog: @unchecked Sendable {
             }
             try Files.writeAtomically(kept.map { $0 + "\n" }.joined(), to: path)
         }
-        if !fm.fileExists(atPath: path) { fm.createFile(atPath: path, contents: nil) }
+        if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw FileError(path, "cannot open for writing") }
         h.seekToEndOfFile()
         handle = h
