@@ -28,11 +28,11 @@ METHODS = {
 
 
 def base_config(args, init, suite):
-    """The shared run: 16 prompts × G = 8 per generation batch on 3–4-digit additions, split
+    """The shared run: 16 prompts × G = 8 per generation batch on 2–3-digit additions, split
     into 16 minibatches (one group each), 16 batches, eval on held-out tasks every 4."""
     return {
         "init_from": init,
-        "environments": [{"name": "addition", "min_difficulty": 3, "max_difficulty": 4}],
+        "environments": [{"name": "addition", "min_difficulty": 2, "max_difficulty": 3}],
         "steps": args.steps, "prompts_per_step": 16, "group_size": 8, "updates_per_batch": 16,
         "max_tokens": 128, "temperature": 1.0, "lr": args.lr, "schedule": {"warmup": 0},
         "optimizer": {"weight_decay": 0.0, "clip_norm": 1.0},
@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     ap.add_argument("--steps", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--eval-every", type=int, default=4)
     ap.add_argument("--target", type=float, default=None,
                     help="held-out pass rate to reach (default: DAPO's final mean, the report's comparison)")
@@ -88,7 +88,7 @@ def main():
     init_eval = {s: eval_init(args.fulgur, init, suite, 2, s, os.path.join(args.runs, f"eval-init-s{s}.json"), log) for s in seeds}
 
     summary = {"config": {k: v for k, v in base.items() if k not in ("init_from", "eval")},
-               "init": os.path.relpath(init, ROOT), "eval_suite": "configs/figure-eval.json (avg@2, 100 held-out 3–4-digit additions)",
+               "init": os.path.relpath(init, ROOT), "eval_suite": "configs/figure-eval.json (avg@2, 100 held-out 2–3-digit additions)",
                "seeds": seeds, "methods": {}}
     for m in args.methods:
         per_seed = {s: runs[(m, s)] for s in seeds if (m, s) in runs}
@@ -142,7 +142,7 @@ def main():
     os.makedirs(args.figures, exist_ok=True)
     write_json(os.path.join(args.figures, "figure2.json"), summary)
     spec = {"columns": 2, "plots": [
-        {"title": "Held-out pass rate (avg@2, 3–4 digits), mean of seeds", "x_label": "generation batch (16 updates each)",
+        {"title": "Held-out pass rate (avg@2, 2–3 digits), mean of seeds", "x_label": "generation batch (16 updates each)",
          "y_label": "pass rate", "series": [{"name": m, "points": [[p["step"], p["mean"]] for p in d["eval_pass_rate"]]} for m, d in ms.items()]},
         {"title": "Rollout accuracy (all samples), mean of seeds", "x_label": "generation batch", "y_label": "accuracy",
          "series": [{"name": m, "points": [[p["step"], p["value"]] for p in d["rollout_accuracy_mean"]]} for m, d in ms.items()]},

@@ -39,7 +39,7 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--variants", nargs="+", default=["bf16-head", "fp32-head", "bf16-head-tis"], choices=list(VARIANTS))
     ap.add_argument("--steps", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--eval-every", type=int, default=4)
     ap.add_argument("--report-only", action="store_true")
     args = ap.parse_args()
@@ -96,7 +96,7 @@ def main():
          "series": [{"name": v, "points": [[p["step"], p["value"]] for p in d["pearson"]]} for v, d in vs.items()]},
         {"title": "Rollout accuracy (training reward), mean of seeds", "x_label": "generation batch", "y_label": "accuracy",
          "series": [{"name": v, "points": [[p["step"], p["value"]] for p in d["rollout_accuracy"]]} for v, d in vs.items()]},
-        {"title": "Held-out pass rate (avg@2, 3–4 digits)", "x_label": "generation batch", "y_label": "pass rate",
+        {"title": "Held-out pass rate (avg@2, 2–3 digits)", "x_label": "generation batch", "y_label": "pass rate",
          "series": [{"name": v, "points": [[p["step"], p["value"]] for p in d["eval_pass_rate"]]} for v, d in vs.items()]},
     ]}
     plot(args.fulgur, spec, os.path.join(args.runs, "figure3-plot.json"), os.path.join(args.figures, "figure3.svg"))
