@@ -181,8 +181,9 @@ def markdown(s):
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m, d in ms.items():
         c = d["clip"]
-        out.append(f"| {m} | {fmt(c['zeroed_fraction'], True)} | {fmt(c['capped_fraction'], True)} | {fmt(c['outside_trust_region_fraction'], True)} | "
-                   f"{fmt(c['prob_mean'])} | {fmt(c['zeroed_prob_mean'])} | {fmt(c['capped_prob_mean'])} | {fmt(c['low_prob_fraction'], True)} | "
+        out.append(f"| {m} | {fmt(c['zeroed_fraction'], True, pct_digits=3)} | {fmt(c['capped_fraction'], True, pct_digits=3)} | "
+                   f"{fmt(c['outside_trust_region_fraction'], True, pct_digits=3)} | "
+                   f"{fmt(c['prob_mean'])} | {fmt(c['zeroed_prob_mean'])} | {fmt(c['capped_prob_mean'])} | {fmt(c['low_prob_fraction'], True, pct_digits=2)} | "
                    f"{fmt(c['zeroed_low_prob_fraction'], True)} | {fmt(c['capped_low_prob_fraction'], True)} | {fmt(c['low_prob_zeroed_fraction'], True)} |")
     return "\n".join(out) + "\n"
 

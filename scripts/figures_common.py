@@ -107,7 +107,7 @@ def token_weighted(recs, key, weight_key):
     return num / den if den > 0 else None
 
 
-def fmt(x, pct=False, digits=3):
+def fmt(x, pct=False, digits=3, pct_digits=1):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    return f"{100 * x:.1f}%" if pct else f"{x:.{digits}f}"
+    return f"{100 * x:.{pct_digits}f}%" if pct else f"{x:.{digits}f}"
