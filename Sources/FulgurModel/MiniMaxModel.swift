@@ -16,6 +16,8 @@ public final class MiniMaxModel: @unchecked Sendable {
     public let precision: WeightPrecision
     /// The Float32 LM head (a model loaded with bf16 weights has none).
     public var lmHead: Tensor { lmHeadWeight.tensor }
+    /// Set on rollout copies that emulate a bf16 inference engine (ReducedPrecision.swift).
+    public internal(set) var reducedPrecision: ReducedPrecision?
 
     public init(config c: ModelConfig, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         _ = Allocation.configured
@@ -86,8 +88,11 @@ public final class MiniMaxModel: @unchecked Sendable {
         }
         let y = Tensor(shape: [picked.count, d], zeroed: false)
         for (i, r) in picked.enumerated() { Norm.rms(x.row(r), norm.pointer, y.row(i), d, eps: config.rmsNormEps) }
+        let bf16Head = reducedPrecision?.head == .bf16
+        if bf16Head { Convert.roundToBF16(y.pointer, count: y.count) }
         let logits = Tensor(shape: [picked.count, config.vocabSize], zeroed: false)
         Linear.forward(y.pointer, lmHeadWeight.data, logits.pointer, m: picked.count, n: config.vocabSize, k: d)
+        if bf16Head { Convert.roundToBF16(logits.pointer, count: logits.count) }
         return logits
     }
 

@@ -66,9 +66,13 @@ public struct PolicyLoss: Codable, Sendable, Equatable {
         public var advantage: Double
         /// Tokens that count (false for masked tokens, e.g. truncated samples).
         public var mask: [Bool]
-        public init(logProbs: [Float], oldLogProbs: [Float], refLogProbs: [Float]? = nil, advantage: Double, mask: [Bool]) {
+        /// Per-token multipliers of the policy term (truncated importance sampling against the
+        /// rollout policy, min(π_old/π_rollout, C)); nil = 1.
+        public var weights: [Float]?
+        public init(logProbs: [Float], oldLogProbs: [Float], refLogProbs: [Float]? = nil, advantage: Double, mask: [Bool],
+                    weights: [Float]? = nil) {
             self.logProbs = logProbs; self.oldLogProbs = oldLogProbs; self.refLogProbs = refLogProbs
-            self.advantage = advantage; self.mask = mask
+            self.advantage = advantage; self.mask = mask; self.weights = weights
         }
     }
 
@@ -86,11 +90,50 @@ public struct PolicyLoss: Codable, Sendable, Equatable {
         public var zeroed = 0
         /// Tokens whose CISPO IS weight was capped (r > 1 + ε_high^IS) or floored.
         public var capped = 0
+        /// Tokens outside PPO's trust region (M = 0 in Eq. 7): the ones PPO/DAPO clipping
+        /// zeroes; for CISPO the ones it would have zeroed but keeps.
+        public var outsideTrustRegion = 0
         public var ratioMean = 0.0
         public var ratioMax = 0.0
         public var isWeightMean = 0.0
         public var kl = 0.0
+        public var tisWeightMean = 0.0
+        public var fork = ForkStats()
         public var clipFraction: Double { tokens > 0 ? Double(zeroed + capped) / Double(tokens) : 0 }
+
+        /// Adds the counts of another minibatch (means weighted by tokens, max of maxima).
+        public mutating func merge(_ o: Stats) {
+            let n = Double(tokens + o.tokens)
+            func mix(_ a: Double, _ b: Double) -> Double { n > 0 ? (a * Double(tokens) + b * Double(o.tokens)) / n : 0 }
+            ratioMean = mix(ratioMean, o.ratioMean); isWeightMean = mix(isWeightMean, o.isWeightMean)
+            kl = mix(kl, o.kl); tisWeightMean = mix(tisWeightMean, o.tisWeightMean)
+            ratioMax = max(ratioMax, o.ratioMax)
+            tokens += o.tokens; zeroed += o.zeroed; capped += o.capped; outsideTrustRegion += o.outsideTrustRegion
+            fork.merge(o.fork)
+        }
+    }
+
+    /// The report's "fork token" explanation (§3.1): low-probability tokens get large ratios
+    /// after the first off-policy updates and are then clipped out. Probabilities are π_old's
+    /// (the policy the tokens were sampled from); "low" means p < `ForkStats.lowProbability`.
+    public struct ForkStats: Sendable {
+        public static let lowProbability = 0.1
+        /// Σ p and the count of low-p tokens over all counted tokens, the zeroed ones, the capped ones.
+        public var probSum = 0.0, low = 0
+        public var zeroedProbSum = 0.0, zeroedLow = 0
+        public var cappedProbSum = 0.0, cappedLow = 0
+
+        mutating func add(p: Double, zeroed: Bool, capped: Bool) {
+            let isLow = p < Self.lowProbability ? 1 : 0
+            probSum += p; low += isLow
+            if zeroed { zeroedProbSum += p; zeroedLow += isLow }
+            if capped { cappedProbSum += p; cappedLow += isLow }
+        }
+
+        mutating func merge(_ o: ForkStats) {
+            probSum += o.probSum; low += o.low; zeroedProbSum += o.zeroedProbSum; zeroedLow += o.zeroedLow
+            cappedProbSum += o.cappedProbSum; cappedLow += o.cappedLow
+        }
     }
 
     /// `batchTokens`: the token-level normalizer Σ|o_i| over the whole batch (so minibatches of
@@ -117,15 +160,17 @@ public struct PolicyLoss: Codable, Sendable, Equatable {
                 st.ratioMean += r
                 st.ratioMax = max(st.ratioMax, r)
                 let masked = (a > 0 && r > 1 + clipHigh) || (a < 0 && r < 1 - clipLow)
+                if masked { st.outsideTrustRegion += 1 }
                 var ell: Double, dl: Double  // loss term and its derivative wrt log π
+                var zeroed = false, capped = false
                 switch kind {
                 case .cispo:
                     var rh = min(r, 1 + isHigh)
                     if let lo = isLow { rh = max(rh, 1 - lo) }
-                    if rh != r { st.capped += 1 }
+                    capped = rh != r
                     st.isWeightMean += rh
                     let m = unifiedMask && masked ? 0.0 : 1.0
-                    if m == 0 { st.zeroed += 1 }
+                    zeroed = m == 0
                     ell = -rh * a * lp * m
                     dl = -rh * a * m
                 case .grpo, .dapo:
@@ -133,8 +178,17 @@ public struct PolicyLoss: Codable, Sendable, Equatable {
                     let s1 = r * a, s2 = clipped * a
                     ell = -min(s1, s2)
                     // gradient flows through the unclipped branch (ties count as unclipped)
-                    if s1 <= s2 { dl = -r * a } else { dl = 0; st.zeroed += 1 }
+                    if s1 <= s2 { dl = -r * a } else { dl = 0; zeroed = true }
                     st.isWeightMean += r
+                }
+                if zeroed { st.zeroed += 1 }
+                if capped { st.capped += 1 }
+                st.fork.add(p: exp(Double(resp.oldLogProbs[t])), zeroed: zeroed, capped: capped)
+                if let tis = resp.weights {
+                    ell *= Double(tis[t]); dl *= Double(tis[t])
+                    st.tisWeightMean += Double(tis[t])
+                } else {
+                    st.tisWeightMean += 1
                 }
                 if klCoef > 0, let ref = resp.refLogProbs {
                     let d = Double(ref[t]) - lp
@@ -150,6 +204,7 @@ public struct PolicyLoss: Codable, Sendable, Equatable {
         }
         if st.tokens > 0 {
             st.ratioMean /= Double(st.tokens); st.isWeightMean /= Double(st.tokens); st.kl /= Double(st.tokens)
+            st.tisWeightMean /= Double(st.tokens)
         }
         return Result(loss: loss, dLogProbs: grads, stats: st)
     }

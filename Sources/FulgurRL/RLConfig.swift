@@ -1,5 +1,7 @@
 import Foundation
+import FulgurModel
 import FulgurSupport
+import FulgurTensor
 import FulgurTraining
 
 /// The `rl.json` schema (docs/rl.md). Every field has a default except `init_from`.
@@ -92,8 +94,16 @@ public struct RLConfig: Codable, Sendable {
     /// Repetition early stop in rollouts; window 0 = scale with the output length (max_tokens/4, at least 16).
     public var repetitionWindow = 0
     public var repetitionThreshold: Float = 0.99
-    /// Recompute π_old with a training-mode forward before the first update (default: rollout log-probs).
+    /// Recompute π_old with a training-mode forward before the first update (default: rollout
+    /// log-probs). Implied when rollouts run in reduced precision or `tis_cap` is set.
     public var recomputeOldLogProbs = false
+    /// Rollout forward precision (report §3.2, Fig. 3): `bf16` rounds the rollout copy's weights
+    /// and activations to bf16 (ReducedPrecision.swift); training stays Float32.
+    public var rolloutPrecision: WeightPrecision = .f32
+    /// The rollout LM head's precision; nil = the same as `rollout_precision` (`f32` is the report's fix).
+    public var rolloutLMHead: WeightPrecision?
+    /// Truncated importance sampling: each token's loss × min(π_old/π_rollout, C); nil = off.
+    public var tisCap: Double?
     public var lr = 1e-5
     public var schedule = TrainConfig.Schedule()
     public var optimizer = AdamW.Settings(weightDecay: 0.0)
@@ -110,7 +120,8 @@ public struct RLConfig: Codable, Sendable {
              topP = "top_p", topK = "top_k", loss, advantage, advantageEps = "advantage_eps", dynamicSampling = "dynamic_sampling",
              maxSamplingRounds = "max_sampling_rounds", overlongCache = "overlong_cache", maskTruncated = "mask_truncated",
              repetitionWindow = "repetition_window", repetitionThreshold = "repetition_threshold",
-             recomputeOldLogProbs = "recompute_old_logprobs", lr, schedule, optimizer, eval,
+             recomputeOldLogProbs = "recompute_old_logprobs", rolloutPrecision = "rollout_precision",
+             rolloutLMHead = "rollout_lm_head", tisCap = "tis_cap", lr, schedule, optimizer, eval,
              transcriptsPerStep = "transcripts_per_step", checkpointEvery = "checkpoint_every", keep, seed, out
     }
 
@@ -143,6 +154,18 @@ public struct RLConfig: Codable, Sendable {
         repetitionWindow = try v(.repetitionWindow, def.repetitionWindow)
         repetitionThreshold = try v(.repetitionThreshold, def.repetitionThreshold)
         recomputeOldLogProbs = try v(.recomputeOldLogProbs, def.recomputeOldLogProbs)
+        // "fp32" (as the report writes it) or "f32", and "bf16"
+        func precision(_ k: CodingKeys) throws -> WeightPrecision? {
+            guard let s = try c.decodeIfPresent(String.self, forKey: k) else { return nil }
+            switch s {
+            case "fp32", "f32": return .f32
+            case "bf16": return .bf16
+            default: throw FileError("rl config", "\(k.stringValue): expected \"fp32\" or \"bf16\", got \"\(s)\"")
+            }
+        }
+        rolloutPrecision = try precision(.rolloutPrecision) ?? def.rolloutPrecision
+        rolloutLMHead = try precision(.rolloutLMHead)
+        tisCap = try c.decodeIfPresent(Double.self, forKey: .tisCap)
         lr = try v(.lr, def.lr)
         schedule = try v(.schedule, def.schedule)
         optimizer = try v(.optimizer, def.optimizer)
@@ -177,10 +200,20 @@ public struct RLConfig: Codable, Sendable {
         guard maxTokens >= 1 else { throw fail("max_tokens must be ≥ 1") }
         guard temperature > 0 else { throw fail("temperature must be > 0 for RL sampling") }
         guard overlongCache >= 0, overlongCache < maxTokens else { throw fail("overlong_cache must be in 0..<max_tokens") }
+        if let c = tisCap, !(c.isFinite && c > 0) { throw fail("tis_cap must be a number > 0 (or null for no correction)") }
         for s in curriculum { for k in s.weights.keys where !environments.contains(where: { $0.name == k }) {
             throw fail("curriculum weight for \(k), which is not in environments")
         } }
     }
+
+    /// How rollouts are computed (nil = by the training model itself, in Float32).
+    public var rolloutRounding: ReducedPrecision? {
+        let r = ReducedPrecision(weights: rolloutPrecision, head: rolloutLMHead ?? rolloutPrecision)
+        return r.isReduced ? r : nil
+    }
+
+    /// Whether π_old comes from a training-mode forward (rollout log-probs differ from it, or TIS needs both).
+    public var usesTrainingOldLogProbs: Bool { recomputeOldLogProbs || rolloutRounding != nil || tisCap != nil }
 
     /// The effective repetition window: configured, or scaled with the output length.
     public var effectiveRepetitionWindow: Int { repetitionWindow > 0 ? repetitionWindow : max(16, maxTokens / 4) }

@@ -14,6 +14,9 @@ import FulgurTraining
 public final class RLTrainer {
     public let config: RLConfig
     public let policy: Policy
+    /// Generates the rollouts: `policy` itself, or a reduced-precision copy of its model
+    /// (`rollout_precision`, `rollout_lm_head`) refreshed from it before every rollout.
+    public let rolloutPolicy: Policy
     public let optimizer: AdamW
     let grads: Gradients
     let reference: MiniMaxModel?
@@ -32,7 +35,13 @@ public final class RLTrainer {
         self.runRecord = runRecord
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: config.out) : nil
         let modelDir = resumeDir ?? config.initFrom
-        policy = try Policy(directory: modelDir)
+        let policy = try Policy(directory: modelDir)
+        self.policy = policy
+        if let r = config.rolloutRounding {
+            rolloutPolicy = try Policy(model: try MiniMaxModel.rolloutCopy(of: policy.model, r), tokenizer: policy.tokenizer)
+        } else {
+            rolloutPolicy = policy
+        }
         tokenizerJSON = FileManager.default.contents(atPath: modelDir + "/tokenizer.json")
         optimizer = AdamW(parameters: policy.model.trainableParameters, settings: config.optimizer)
         grads = policy.model.makeGradients()
@@ -98,17 +107,19 @@ public final class RLTrainer {
 
     /// Generates and scores groups until the batch is full (dynamic sampling drops groups whose
     /// rewards are all equal) or the round budget is spent.
-    func rollout(step: Int) throws -> (groups: [[Sample]], dropped: Int, rounds: Int, tokens: Int, seconds: Double) {
+    func rollout(step: Int) throws -> (groups: [[Sample]], dropped: Int, rounds: Int, tokens: Int, seconds: Double, accuracy: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         var groups: [[Sample]] = []
         var dropped = 0, rounds = 0, tokens = 0
+        var generated = 0, correct = 0  // over every sample, dropped groups included
+        if rolloutPolicy !== policy { rolloutPolicy.model.syncRounded(from: policy.model) }
         while groups.count < config.promptsPerStep && rounds < max(1, config.maxSamplingRounds) {
             let need = config.promptsPerStep - groups.count
             let tasks = try sampleTasks(need, step: step, round: rounds)
             var params = samplingParameters
             var seedRNG = RNG(mixing: [config.seed, UInt64(step), UInt64(rounds), 0x5EED])
             params.seed = seedRNG.next()
-            let responses = try policy.respond(tasks.map(\.1), samples: config.groupSize, params)
+            let responses = try rolloutPolicy.respond(tasks.map(\.1), samples: config.groupSize, params)
             for ((k, task), group) in zip(tasks, responses) {
                 let prompt = policy.prompt(task)
                 let samples = group.map { r -> Sample in
@@ -120,6 +131,8 @@ public final class RLTrainer {
                     tokens += r.ids.count
                     return Sample(envIndex: k, task: task, prompt: prompt, response: r, score: s, reward: reward)
                 }
+                generated += samples.count
+                correct += samples.filter(\.score.correct).count
                 let rewards = samples.map(\.reward)
                 if config.dynamicSampling && rewards.allSatisfy({ $0 == rewards[0] }) {
                     dropped += 1
@@ -132,7 +145,8 @@ public final class RLTrainer {
         if groups.count > config.promptsPerStep { groups.removeLast(groups.count - config.promptsPerStep) }
         let adv = config.advantage.advantages(groups.map { $0.map(\.reward) }, eps: config.advantageEps)
         for g in groups.indices { for i in groups[g].indices { groups[g][i].advantage = adv[g][i] } }
-        return (groups, dropped, rounds, tokens, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return (groups, dropped, rounds, tokens, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                Double(correct) / Double(max(generated, 1)))
     }
 
     // MARK: - Update
@@ -141,6 +155,13 @@ public final class RLTrainer {
         var loss = 0.0, gradNorm = 0.0, entropy = 0.0, entropyTokens = 0
         var stats = PolicyLoss.Stats()
         var tokens = 0
+        /// Pearson correlation of training-mode vs rollout token probabilities.
+        var trainRolloutPearson: Double?
+    }
+
+    /// Pearson correlation of exp(log-prob) between two per-response log-prob lists (all tokens).
+    static func probabilityPearson(_ a: [[Float]], _ b: [[Float]]) -> Double? {
+        LengthBiasMonitor.pearson(a.flatMap { $0.map { exp(Double($0)) } }, b.flatMap { $0.map { exp(Double($0)) } })
     }
 
     var truncation: TrainingPass.Truncation? {
@@ -163,21 +184,32 @@ public final class RLTrainer {
         var u = UpdateStats()
         let mu = min(config.updatesPerBatch, groups.count)
         let minibatches = (0..<mu).map { m in stride(from: m, to: groups.count, by: mu).flatMap { groups[$0] } }
-        var old: [[[Float]]] = minibatches.map { $0.map(\.response.logprobs) }
-        // Recomputed old log-probs: minibatch 0 is scored before any update, so its training
-        // forward gives them (the same computation); only the later minibatches need a pass now.
-        if config.recomputeOldLogProbs {
+        let rolloutLogProbs: [[[Float]]] = minibatches.map { $0.map(\.response.logprobs) }
+        var old = rolloutLogProbs
+        // Training-mode old log-probs: minibatch 0 is scored before any update, so its training
+        // forward below gives them (the same computation); only the later minibatches need a pass now.
+        if config.usesTrainingOldLogProbs {
             for m in minibatches.indices.dropFirst() { old[m] = try responseLogProbs(policy.model, minibatches[m]) }
         }
         for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
             let pass = try policy.model.trainingForward(batch.map { $0.prompt + $0.response.ids }, temperature: config.temperature,
                                                        truncation: truncation)
             let current = extract(pass.logProbs, pass.layout, batch)
-            if m == 0 && config.recomputeOldLogProbs { old[0] = current }
+            if m == 0 {
+                if config.usesTrainingOldLogProbs { old[0] = current }
+                // training-mode vs rollout probabilities of the same tokens (no update yet): over the
+                // whole batch when every minibatch was scored, else over this first minibatch
+                u.trainRolloutPearson = config.usesTrainingOldLogProbs
+                    ? Self.probabilityPearson(old.flatMap { $0 }, rolloutLogProbs.flatMap { $0 })
+                    : Self.probabilityPearson(current, rolloutLogProbs[0])
+            }
             let ref = try reference.map { try responseLogProbs($0, batch) }
             let responses = batch.enumerated().map { i, s in
                 PolicyLoss.Response(logProbs: current[i], oldLogProbs: old[m][i], refLogProbs: ref?[i], advantage: s.advantage,
-                                    mask: Array(repeating: !(config.maskTruncated && s.truncated), count: s.response.ids.count))
+                                    mask: Array(repeating: !(config.maskTruncated && s.truncated), count: s.response.ids.count),
+                                    weights: config.tisCap.map { cap in
+                                        zip(old[m][i], rolloutLogProbs[m][i]).map { Float(min(exp(Double($0) - Double($1)), cap)) }
+                                    })
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.reduce(0) { $0 + ($1 ? 1 : 0) } }
             let result = config.loss.evaluate(responses, batchTokens: tokens, batchResponses: batch.count)
@@ -193,13 +225,7 @@ public final class RLTrainer {
             u.gradNorm += optimizer.update(grads, lr: lr) / Double(mu)
             u.loss += result.loss / Double(mu)
             u.tokens += pass.layout.rows
-            u.stats.tokens += result.stats.tokens
-            u.stats.zeroed += result.stats.zeroed
-            u.stats.capped += result.stats.capped
-            u.stats.ratioMax = max(u.stats.ratioMax, result.stats.ratioMax)
-            u.stats.ratioMean += result.stats.ratioMean / Double(mu)
-            u.stats.isWeightMean += result.stats.isWeightMean / Double(mu)
-            u.stats.kl += result.stats.kl / Double(mu)
+            u.stats.merge(result.stats)
         }
         return u
     }
@@ -227,7 +253,7 @@ public final class RLTrainer {
             "step": .number(Double(state.step)), "lr": .number(lr), "loss": .number(u.loss), "grad_norm": .number(u.gradNorm),
             "groups": .number(Double(r.groups.count)), "dropped_groups": .number(Double(r.dropped)), "sampling_rounds": .number(Double(r.rounds)),
             "reward": .number(mean(all.map(\.reward))), "accuracy": .number(mean(all.map { $0.score.correct ? 1 : 0 })),
-            "format": .number(mean(all.map(\.score.formatReward))),
+            "format": .number(mean(all.map(\.score.formatReward))), "rollout_accuracy": .number(r.accuracy),
             "truncated": .number(mean(all.map { $0.truncated ? 1 : 0 })),
             "response_length_mean": .number(mean(lengths)), "response_length_p99": .number(p99),
             "entropy": .number(u.entropyTokens > 0 ? u.entropy / Double(u.entropyTokens) : 0),
@@ -240,6 +266,8 @@ public final class RLTrainer {
             "rollout_tokens_per_s": .number(Double(r.tokens) / max(r.seconds, 1e-9)),
             "training_tokens_per_s": .number(Double(u.tokens) / max(trainSeconds, 1e-9)),
         ]
+        for (k, v) in Self.clipMetrics(u.stats) { rec[k] = .number(v) }
+        if let p = u.trainRolloutPearson { rec["train_rollout_prob_pearson"] = .number(p) }
         // per-environment reward and accuracy (of this step's kept groups)
         for (k, e) in envs.enumerated() {
             let mine = all.filter { $0.envIndex == k }
@@ -259,6 +287,24 @@ public final class RLTrainer {
     }
 
     var lastTranscripts: [[String: JSONValue]] = []
+
+    /// Who gets clipped (Figure 2, the report's fork-token explanation): fractions of the
+    /// update tokens outside PPO's trust region, the mean π_old probability of all / zeroed /
+    /// capped tokens, and the share of low-probability (p < 0.1) tokens in each set.
+    static func clipMetrics(_ s: PolicyLoss.Stats) -> [String: Double] {
+        let f = s.fork
+        // a mean over an empty set is left out (not 0)
+        func ratio(_ a: Double, _ n: Int) -> Double? { n > 0 ? a / Double(n) : nil }
+        let all: [String: Double?] = [
+            "outside_trust_region_fraction": ratio(Double(s.outsideTrustRegion), s.tokens),
+            "tis_weight_mean": s.tokens > 0 ? s.tisWeightMean : nil,
+            "prob_mean": ratio(f.probSum, s.tokens), "low_prob_fraction": ratio(Double(f.low), s.tokens),
+            "zeroed_prob_mean": ratio(f.zeroedProbSum, s.zeroed), "zeroed_low_prob_fraction": ratio(Double(f.zeroedLow), s.zeroed),
+            "capped_prob_mean": ratio(f.cappedProbSum, s.capped), "capped_low_prob_fraction": ratio(Double(f.cappedLow), s.capped),
+            "low_prob_zeroed_fraction": ratio(Double(f.zeroedLow), f.low),
+        ]
+        return all.compactMapValues { $0 }
+    }
 
     /// Staged windows (§5): move to the next window when the p99 length nears the current one
     /// and the generation perplexity has settled; the signals go into the metrics.

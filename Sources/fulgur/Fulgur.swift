@@ -9,7 +9,7 @@ struct Fulgur: AsyncParsableCommand {
             // Model (issue 2)
             Demo.self, Init.self, Generate.self, Score.self,
             // Training (issue 4)
-            Train.self, Eval.self, RL.self, PipelineCommand.self,
+            Train.self, Eval.self, RL.self, PipelineCommand.self, Plot.self,
             // Tokenizers and chat format (issue 3)
             Tokenize.self, TokenizerCommand.self,
             // Server (issue 9)

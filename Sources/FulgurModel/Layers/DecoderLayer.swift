@@ -35,6 +35,8 @@ public final class DecoderLayer: @unchecked Sendable {
     public let mlpAlpha: Float, mlpBeta: Float
     public let postnorm: Bool
     public let eps: Float
+    /// Round the normalized inputs and the output to bf16 (rollout copies, ReducedPrecision.swift).
+    var roundsActivations = false
 
     init(config c: ModelConfig, index l: Int, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
         index = l
@@ -67,13 +69,16 @@ public final class DecoderLayer: @unchecked Sendable {
         let d = x.cols, n = x.rows
         let h = Tensor(shape: x.shape, zeroed: false)
         Norm.rmsRows(x.pointer, inputNorm.pointer, h.pointer, rows: n, n: d, eps: eps)
+        if roundsActivations { Convert.roundToBF16(h.pointer, count: h.count) }
         let a = mixer(h, batch)
         let x1 = Tensor(shape: x.shape, zeroed: false)
         residual(postnorm ? h : x, attnAlpha, a, attnBeta, into: x1)
         let h2 = Tensor(shape: x.shape, zeroed: false)
         Norm.rmsRows(x1.pointer, postAttentionNorm.pointer, h2.pointer, rows: n, n: d, eps: eps)
+        if roundsActivations { Convert.roundToBF16(h2.pointer, count: h2.count) }
         let m = moe(h2)
         residual(postnorm ? h2 : x1, mlpAlpha, m, mlpBeta, into: m)
+        if roundsActivations { Convert.roundToBF16(m.pointer, count: m.count) }
         return m
     }
 
