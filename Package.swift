@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
         .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL"]),
-        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer"]),
+        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer", "FulgurTraining"]),
         .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),

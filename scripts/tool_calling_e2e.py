@@ -3,7 +3,7 @@
 
 A small model supervised-fine-tuned on the built-in `tool_use` corpus (configs/sft-tool-use.json:
 the user asks for the weather or a sum, the assistant calls `get_weather` or `add`, reads the
-tool's result and answers) is served; for each question the client
+tool's result and answers; 1500 steps, ≈ 750 CPU-seconds) is served; for each question the client
   1. sends the question with the two tools and gets `tool_calls` back (finish_reason "tool_calls"),
   2. runs the tool locally and sends its result back as a `tool` message,
   3. gets the final answer, which should quote the result.
@@ -13,8 +13,8 @@ numbers). Half of the rounds stream and rebuild the tool calls from the deltas.
 Prints per-question outcomes and a summary. Exits non-zero unless the protocol works in every
 round (tool_calls received with finish_reason "tool_calls" and the right function, the result sent,
 a final answer received) and at least --min-correct of the rounds also have the right arguments
-and an answer quoting the result (default 0: a model trained for minutes picks the right tool and
-follows the protocol but does not yet copy the arguments reliably).
+(the city, the two numbers, copied from the question) and an answer quoting the result (default
+0.9; the configs/sft-tool-use.json model got 200/200 over 5 seeds, docs/server.md).
 
 Usage:
   scripts/tool_calling_e2e.py [--bin .build/release/fulgur] [--model DIR]   # DIR: a trained model folder
@@ -121,7 +121,7 @@ def main():
     ap.add_argument("--train", action="store_true", help="train one with configs/sft-tool-use.json first")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--seed", type=int, default=12345)
-    ap.add_argument("--min-correct", type=float, default=0.0, help="fraction of fully correct rounds required")
+    ap.add_argument("--min-correct", type=float, default=0.9, help="fraction of fully correct rounds required")
     args = ap.parse_args()
     if not args.model and not args.train:
         ap.error("give --model DIR or --train")
@@ -151,10 +151,11 @@ def main():
     finish_ok = [r for r in with_calls if r["first_finish"] == "tool_calls"]
     named = [r for r in completed if r.get("name_correct")]
     right_args = [r for r in completed if r.get("call_correct")]
+    quoting = [r for r in completed if r.get("answer_quotes_result")]
     correct = [r for r in right_args if r.get("answer_quotes_result")]
     print(f"rounds {len(results)}: tool_calls returned {len(with_calls)} (finish_reason tool_calls {len(finish_ok)}), "
           f"round trips completed {len(completed)}, right function {len(named)}, right arguments {len(right_args)}, "
-          f"right arguments and answer quoting the result {len(correct)}")
+          f"answer quoting the result {len(quoting)}, both {len(correct)}")
     protocol = len(finish_ok) == len(completed) == len(named) == len(results)
     ok = protocol and len(correct) >= args.min_correct * len(results)
     print("OK" if ok else "FAILED")

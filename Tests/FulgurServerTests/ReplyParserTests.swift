@@ -3,6 +3,7 @@ import Testing
 @testable import FulgurServer
 import FulgurSupport
 import FulgurTokenizer
+import FulgurTraining
 
 /// Reasoning / answer / tool-call splitting of M1 replies, whole and streamed in random pieces.
 @Suite struct ReplyParserTests {
@@ -112,5 +113,22 @@ import FulgurTokenizer
         #expect(ours.reasoning == (theirs.reasoning ?? ""))
         #expect(ours.content.trimmingCharacters(in: .whitespacesAndNewlines) == theirs.content)
         #expect(ours.calls == theirs.toolCalls)
+    }
+
+    /// Every call turn of the tool-use SFT corpus (configs/sft-tool-use.json) is one the server
+    /// returns as `tool_calls`: whole or streamed in pieces, it parses to the corpus's calls and
+    /// no answer text.
+    @Test func parsesTheToolUseCorpusCalls() throws {
+        var spec = TrainConfig.BuiltinCorpus()
+        spec.tasks = [ToolUseCorpus.name]
+        spec.count = 40
+        var calls = 0
+        for c in try SyntheticCorpus.conversations(spec) {
+            for m in c.messages where !m.toolCalls.isEmpty {
+                check(ChatFormat.assistantText(m), tools: true, Parsed(calls: m.toolCalls))
+                calls += 1
+            }
+        }
+        #expect(calls >= 40)
     }
 }

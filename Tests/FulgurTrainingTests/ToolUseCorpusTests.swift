@@ -18,44 +18,55 @@ import Testing
         return nil
     }
 
-    /// Every conversation: question, one call with the right arguments, the tool's result, an
-    /// answer quoting that result; both tools offered.
+    /// Every exchange: question, one call with the right arguments, the tool's result, an
+    /// answer quoting that result; both tools offered; 1 … maxExchanges exchanges.
     @Test func conversationsAreConsistent() throws {
         let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
         #expect(convs.count == 200)
-        var names: [String: Int] = [:]
+        var names: [String: Int] = [:], lengths: [Int: Int] = [:]
         for c in convs {
             #expect(c.tools == ToolUseCorpus.tools)
-            #expect(c.messages.map(\.role) == [.user, .assistant, .tool, .assistant])
-            let call = try #require(c.messages[1].toolCalls.first)
-            #expect(c.messages[1].content.isEmpty && c.messages[1].toolCalls.count == 1)
-            let result = c.messages[2].toolResults[0]
-            #expect(result.name == call.name)
-            names[call.name, default: 0] += 1
-            let answer = c.messages[3].content
-            switch call.name {
-            case "add":
-                let a = try #require(Int(number(call.arguments["a"]) ?? "")), b = try #require(Int(number(call.arguments["b"]) ?? ""))
-                #expect(result.content == String(a + b))
-                #expect(answer == "\(a) + \(b) = \(a + b).")
-                #expect(c.messages[0].content.contains(String(a)) && c.messages[0].content.contains(String(b)))
-            case "get_weather":
-                guard case .string(let city)? = call.arguments["city"] else { Issue.record("no city"); continue }
-                #expect(ToolUseCorpus.cities.contains(city) && c.messages[0].content.contains(city))
-                let r = try JSONTree.parse(result.content)
-                let t = try #require(number(r["temperature"])), cond = try #require(r["condition"])
-                guard case .string(let condition) = cond else { Issue.record("no condition"); continue }
-                #expect(answer == "It is \(condition) and \(t) degrees in \(city).")
-            default:
-                Issue.record("unexpected tool \(call.name)")
+            #expect(c.messages.count % 4 == 0)
+            lengths[c.messages.count / 4, default: 0] += 1
+            for start in stride(from: 0, to: c.messages.count, by: 4) {
+                let m = Array(c.messages[start..<start + 4])
+                try checkExchange(m)
+                names[m[1].toolCalls.first?.name ?? "", default: 0] += 1
             }
         }
-        #expect(names["add", default: 0] > 60 && names["get_weather", default: 0] > 60)
+        #expect(names["add", default: 0] > 120 && names["get_weather", default: 0] > 120)
+        #expect(lengths.keys.sorted() == Array(1...ToolUseCorpus.maxExchanges))
+        #expect(lengths.values.allSatisfy { $0 > 40 })
         // Deterministic per seed, different across seeds.
         let again = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
         #expect(again.map(\.messages) == convs.map(\.messages))
         let other = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200, seed: 2))
         #expect(other.map(\.messages) != convs.map(\.messages))
+    }
+
+    func checkExchange(_ m: [ChatMessage]) throws {
+        #expect(m.map(\.role) == [.user, .assistant, .tool, .assistant])
+        let call = try #require(m[1].toolCalls.first)
+        #expect(m[1].content.isEmpty && m[1].toolCalls.count == 1)
+        let result = m[2].toolResults[0]
+        #expect(result.name == call.name)
+        let answer = m[3].content
+        switch call.name {
+        case "add":
+            let a = try #require(Int(number(call.arguments["a"]) ?? "")), b = try #require(Int(number(call.arguments["b"]) ?? ""))
+            #expect(result.content == String(a + b))
+            #expect(answer == "\(a) + \(b) = \(a + b).")
+            #expect(m[0].content.contains(String(a)) && m[0].content.contains(String(b)))
+        case "get_weather":
+            guard case .string(let city)? = call.arguments["city"] else { Issue.record("no city"); return }
+            #expect(ToolUseCorpus.cities.contains(city) && m[0].content.contains(city))
+            let r = try JSONTree.parse(result.content)
+            let t = try #require(number(r["temperature"])), cond = try #require(r["condition"])
+            guard case .string(let condition) = cond else { Issue.record("no condition"); return }
+            #expect(answer == "It is \(condition) and \(t) degrees in \(city).")
+        default:
+            Issue.record("unexpected tool \(call.name)")
+        }
     }
 
     /// The tool-call turn is written in the M1 layout and parses back to the same call.
@@ -69,18 +80,21 @@ import Testing
         #expect(rendered.contains("system tool_setting=tools\nYou are provided with these tools:\n<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\""))
     }
 
-    /// Loss falls on the two assistant turns only (calls, answer, their end tokens).
+    /// Loss falls on the assistant turns only (calls, answers, their end tokens).
     @Test func lossMaskCoversTheAssistantTurns() throws {
         let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 300))
         let tokenizer = try Tokenizer(json: Array(SyntheticCorpus.trainTokenizer(on: convs, vocabularySize: 1024)))
         let encoder = CorpusEncoder(tokenizer: tokenizer)
-        let c = convs[3]
-        let e = try encoder.example(messages: c.messages, tools: c.tools)
-        let learned = tokenizer.decode(zip(e.ids, e.lossMask).filter(\.1).map(\.0))
-        let expected = ChatFormat.assistantText(c.messages[1]) + "<end_of_sentence>" + c.messages[3].content + "<end_of_sentence>"
-        #expect(learned == expected)
-        // The tool definitions make the prompt long; a 384-token sequence still holds a conversation.
-        #expect(e.ids.count > 100 && e.ids.count <= 384)
+        for c in convs.prefix(6) {
+            let e = try encoder.example(messages: c.messages, tools: c.tools)
+            let learned = tokenizer.decode(zip(e.ids, e.lossMask).filter(\.1).map(\.0))
+            let expected = c.messages.filter { $0.role == .assistant }.map { ChatFormat.assistantText($0) + "<end_of_sentence>" }.joined()
+            #expect(learned == expected)
+        }
+        // The tool definitions make the prompt long; a 512-token sequence (configs/sft-tool-use.json)
+        // still holds the longest conversation.
+        let longest = try convs.map { try encoder.example(messages: $0.messages, tools: $0.tools).ids.count }.max() ?? 0
+        #expect(longest > 100 && longest <= 512)
     }
 
     /// Mixed with an environment's tasks: alternating, only tool conversations offer tools.

@@ -3,7 +3,7 @@ import FulgurTokenizer
 
 /// A synthetic tool-use SFT corpus: the user asks for the weather in a city or for a sum; the
 /// assistant calls `get_weather` or `add`; the tool turn returns the result; the assistant
-/// answers from it. It teaches a small model the M1 `<tool_calls>` protocol, so the server's
+/// answers from it. A conversation holds 1 to `maxExchanges` such exchanges. It teaches a small model the M1 `<tool_calls>` protocol, so the server's
 /// tool calling can be exercised end to end (scripts/tool_calling_e2e.py, docs/server.md).
 public enum ToolUseCorpus {
     /// The task name in `data.builtin.tasks`.
@@ -37,8 +37,20 @@ public enum ToolUseCorpus {
         JSONTree.object([("temperature", .number(String(temperature))), ("condition", .string(condition))]).serialized(pythonStyle: true)
     }
 
-    /// One conversation (half weather, half sums) drawn from `rng`.
+    /// Most exchanges in one conversation. Up to the end of its first exchange a longer
+    /// conversation is exactly a one-question conversation, so every conversation trains the
+    /// case a client starts with; the later exchanges add assistant tokens (copying from the
+    /// latest question and result) to the long, loss-free tool prompt, for the same compute.
+    public static let maxExchanges = 3
+
+    /// One conversation of 1 … `maxExchanges` exchanges drawn from `rng`.
     public static func conversation(_ rng: inout RNG) -> [ChatMessage] {
+        let n = rng.int(in: 1...maxExchanges)
+        return (0..<n).flatMap { _ in exchange(&rng) }
+    }
+
+    /// One exchange (half weather, half sums): question, call, result, answer.
+    public static func exchange(_ rng: inout RNG) -> [ChatMessage] {
         if rng.chance(0.5) {
             let city = rng.pick(cities)
             let temperature = rng.int(in: -10...35)
