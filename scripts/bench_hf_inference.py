@@ -23,8 +23,7 @@ import os
 import statistics
 
 from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, add_omp_argument, emit_json, fulgur_binary, hf_config,
-                       load_average, log, set_omp_wait_policy,
-                       machine_line, quiet_transformers, read_json, run_fulgur, run_main, table, versions_line)
+                       load_average, log, read_json, run_fulgur, run_main, table, start_torch)
 
 # measured earlier on this machine class (../shared/bench/README.md), 2 threads, hybrid-25m:
 # context → (prefill tok/s, decode tok/s)
@@ -94,20 +93,11 @@ def main():
 
     fulgur = None if args.no_fulgur else fulgur_binary(args.fulgur)
     raw = read_json(args.config)
-    omp = set_omp_wait_policy(args.omp_wait_policy)
-    try:
-        import torch
-        import transformers  # noqa: F401
-    except ImportError as e:
-        raise Failure(f"{e} (pip install torch transformers)")
-    torch.set_num_threads(args.threads)
-    quiet_transformers()
+    torch, omp = start_torch(args)
     cfg = hf_config(raw, args.config, attn_implementation=args.attn_implementation,
                     experts_implementation=args.experts_implementation)
     if max(contexts) + args.decode_steps > cfg.max_position_embeddings:
         raise Failure(f"{args.config}: max_position_embeddings {cfg.max_position_embeddings} < context + decode steps")
-    log(machine_line(args.threads))
-    log(versions_line() + f" · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
 
     log(f"HF transformers (attention {args.attn_implementation}, experts {args.experts_implementation}), "

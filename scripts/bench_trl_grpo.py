@@ -41,9 +41,8 @@ import tempfile
 import time
 import warnings
 
-from fulgur_hf import (add_omp_argument, emit_json, log, quiet_transformers, set_omp_wait_policy,
-                       DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary, hf_config, load_average, machine_line,
-                       read_json, run_fulgur, run_main, table, versions_line)
+from fulgur_hf import (add_omp_argument, emit_json, log, DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary,
+                       hf_config, load_average, read_json, run_fulgur, run_main, table, start_torch)
 
 DEFAULT_TOKENIZER = os.path.normpath(os.path.join(REPO, "..", "shared", "fixtures", "tokenizers", "bpe-gpt2",
                                                   "tokenizer.json"))
@@ -214,18 +213,8 @@ def main():
         raise Failure("--steps, --prompts, --completion-tokens, --threads must be positive and --group at least 2")
 
     raw = read_json(args.config)
-    omp = set_omp_wait_policy(args.omp_wait_policy)
-    try:
-        import torch
-        import datasets  # noqa: F401
-        import trl
-    except ImportError as e:
-        raise Failure(f"{e} (pip install torch transformers trl datasets)")
-    torch.set_num_threads(args.threads)
-    quiet_transformers()
+    torch, omp = start_torch(args, also=("datasets", "trl"), hint="pip install torch transformers trl datasets")
     cfg = hf_config(raw, args.config, attn_implementation=args.attn_implementation, experts_implementation=args.experts_implementation)
-    log(machine_line(args.threads))
-    log(versions_line() + f" · trl {trl.__version__} · OMP_WAIT_POLICY {omp}")
     load_before = load_average()
     log(f"TRL GRPOTrainer(loss_type=\"cispo\"), {args.config}, {args.prompts} prompt(s) × G = {args.group} × "
         f"{args.completion_tokens} tokens, "

@@ -315,6 +315,28 @@ def quiet_transformers():
     hf_logging.disable_progress_bar()
 
 
+def start_torch(args, also=(), hint="pip install torch transformers"):
+    """The PyTorch side's start, shared by the comparison scripts: OMP_WAIT_POLICY (before torch
+    loads), torch and transformers (and the modules in `also`) imported with a Failure naming
+    `hint` when missing, args.threads threads, quiet transformers logging, then the machine and
+    versions lines on stderr (with the versions of the top-level modules in `also`). Returns torch and the OMP_WAIT_POLICY in effect."""
+    import importlib
+    omp = set_omp_wait_policy(args.omp_wait_policy)
+    try:
+        import torch
+        import transformers  # noqa: F401
+        extra = [importlib.import_module(name) for name in also]
+    except ImportError as e:
+        raise Failure(f"{e} ({hint})")
+    torch.set_num_threads(args.threads)
+    quiet_transformers()
+    log(machine_line(args.threads))
+    versions = "".join(f" · {m.__name__} {m.__version__}" for m in extra
+                       if "." not in m.__name__ and hasattr(m, "__version__"))
+    log(versions_line() + versions + f" · OMP_WAIT_POLICY {omp}")
+    return torch, omp
+
+
 def versions_line():
     import torch
     import transformers

@@ -31,8 +31,8 @@ import shutil
 import tempfile
 
 from fulgur_hf import (DEFAULT_BENCH_CONFIG, MINIMAX_TYPES, Failure, add_omp_argument, emit_json, fulgur_binary,
-                       head_dim_of, hf_config, hf_config_dict, log, machine_line, set_omp_wait_policy,
-                       quiet_transformers, read_json, rotary_dim_of, run_fulgur, run_main, table, versions_line)
+                       head_dim_of, hf_config, hf_config_dict, log, read_json, rotary_dim_of, run_fulgur, run_main,
+                       table, start_torch)
 
 # HF registers the lightning-attention decay tables as buffers; they are derived, not weights.
 DERIVED_BUFFERS = ("slope_rate", "query_decay", "key_decay", "diagonal_decay")
@@ -262,16 +262,8 @@ def main():
             raise Failure(f"{path}: not a model folder (no config.json)")
 
     fulgur = fulgur_binary(args.fulgur)
-    omp = set_omp_wait_policy(args.omp_wait_policy)
-    try:
-        import torch
-        from transformers import MiniMaxConfig, MiniMaxForCausalLM
-    except ImportError as e:
-        raise Failure(f"{e} (pip install torch transformers safetensors)")
-    torch.set_num_threads(args.threads)
-    quiet_transformers()
-    log(machine_line(args.threads))
-    log(versions_line() + f" · OMP_WAIT_POLICY {omp}")
+    torch, omp = start_torch(args, also=("transformers.models.minimax",), hint="pip install torch transformers safetensors")
+    from transformers import MiniMaxConfig, MiniMaxForCausalLM
     log(f"fulgur: {fulgur}")
 
     work = args.work or tempfile.mkdtemp(prefix="fulgur-hf-roundtrip-")
