@@ -171,13 +171,7 @@ public final class RLTrainer {
     /// Log-probs of the response tokens of each sample under `model` (no gradient).
     func responseLogProbs(_ model: MiniMaxModel, _ samples: [Sample]) throws -> [[Float]] {
         let pass = try model.trainingForward(samples.map { $0.prompt + $0.response.ids }, temperature: config.temperature, truncation: truncation)
-        return extract(pass.logProbs, pass.layout, samples)
-    }
-
-    func extract(_ rows: [Float], _ layout: SequenceLayout, _ samples: [Sample]) -> [[Float]] {
-        zip(layout.segments, samples).map { seg, s in
-            (0..<s.response.ids.count).map { rows[seg.lowerBound + s.prompt.count - 1 + $0] }
-        }
+        return pass.layout.gatherResponses(pass.logProbs, promptLengths: samples.map(\.prompt.count))
     }
 
     func update(_ groups: [[Sample]], lr: Double) throws -> UpdateStats {
@@ -194,7 +188,7 @@ public final class RLTrainer {
         for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
             let pass = try policy.model.trainingForward(batch.map { $0.prompt + $0.response.ids }, temperature: config.temperature,
                                                        truncation: truncation)
-            let current = extract(pass.logProbs, pass.layout, batch)
+            let current = pass.layout.gatherResponses(pass.logProbs, promptLengths: batch.map(\.prompt.count))
             if m == 0 {
                 if config.usesTrainingOldLogProbs { old[0] = current }
                 // training-mode vs rollout probabilities of the same tokens (no update yet): over the
@@ -213,11 +207,11 @@ public final class RLTrainer {
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.reduce(0) { $0 + ($1 ? 1 : 0) } }
             let result = config.loss.evaluate(responses, batchTokens: tokens, batchResponses: batch.count)
-            var dlp = [Float](repeating: 0, count: pass.layout.rows)
-            for (i, (seg, s)) in zip(pass.layout.segments, batch).enumerated() {
-                for t in 0..<s.response.ids.count { dlp[seg.lowerBound + s.prompt.count - 1 + t] = result.dLogProbs[i][t] }
-                for t in 0..<s.response.ids.count where responses[i].mask[t] {
-                    u.entropy += Double(pass.entropy[seg.lowerBound + s.prompt.count - 1 + t]); u.entropyTokens += 1
+            let promptLengths = batch.map(\.prompt.count)
+            let dlp = pass.layout.scatterResponses(result.dLogProbs, promptLengths: promptLengths)
+            for (i, length) in promptLengths.enumerated() {
+                for (t, row) in pass.layout.responseRows(i, promptLength: length).enumerated() where responses[i].mask[t] {
+                    u.entropy += Double(pass.entropy[row]); u.entropyTokens += 1
                 }
             }
             grads.zero()

@@ -24,4 +24,18 @@ import FulgurSupport
             }
         }
     }
+
+    /// The response rows of prompt + response segments: row r scores token r + 1, so a response
+    /// of length L after a P-token prompt in a segment starting at b is rows b+P−1 ..< b+P−1+L.
+    @Test func responseRowsGatherAndScatter() {
+        let layout = SequenceLayout([[1, 2, 3, 4, 5], [6, 7, 8], [9, 10, 11, 12]])  // rows 0..<5, 5..<8, 8..<12
+        let prompts = [2, 1, 3]
+        #expect(layout.responseRows(0, promptLength: 2) == 1..<4)
+        #expect(layout.responseRows(1, promptLength: 1) == 5..<7)
+        #expect(layout.responseRows(2, promptLength: 3) == 10..<11)
+        let values = (0..<12).map(Float.init)
+        #expect(layout.gatherResponses(values, promptLengths: prompts) == [[1, 2, 3], [5, 6], [10]])
+        #expect(layout.scatterResponses([[1, 2, 3], [5, 6], [10]], promptLengths: prompts)
+                == [0, 1, 2, 3, 0, 5, 6, 0, 0, 0, 10, 0])
+    }
 }

@@ -70,6 +70,29 @@ public struct SequenceLayout: Sendable {
     }
 
     public var rows: Int { tokens.count }
+
+    /// For a prompt + response sequence in segment `i`: the rows whose log-probs score the
+    /// response tokens (row r predicts token r + 1, so response token t sits at row
+    /// lowerBound + promptLength − 1 + t).
+    public func responseRows(_ i: Int, promptLength: Int) -> Range<Int> {
+        segments[i].lowerBound + promptLength - 1 ..< segments[i].upperBound - 1
+    }
+
+    /// Per segment, `values` (one per row) at its response rows.
+    public func gatherResponses(_ values: [Float], promptLengths: [Int]) -> [[Float]] {
+        promptLengths.indices.map { Array(values[responseRows($0, promptLength: promptLengths[$0])]) }
+    }
+
+    /// One value per row: each segment's per-response-token values at its response rows, 0 elsewhere.
+    public func scatterResponses(_ perResponse: [[Float]], promptLengths: [Int]) -> [Float] {
+        var out = [Float](repeating: 0, count: rows)
+        for (i, values) in perResponse.enumerated() {
+            let r = responseRows(i, promptLength: promptLengths[i])
+            precondition(values.count == r.count, "response \(i): \(values.count) values for \(r.count) tokens")
+            out.replaceSubrange(r, with: values)
+        }
+        return out
+    }
 }
 
 /// y = x Wᵀ backward: dx (+)= dy W, dW += dyᵀ x.

@@ -62,29 +62,21 @@ struct BenchRL: ParsableCommand {
             let t1 = DispatchTime.now().uptimeNanoseconds
             let rewards = outs.map { g in g.map { _ in Double(rng.int(in: 0...1)) } }
             let adv = AdvantageEstimator.groupStd.advantages(rewards)
-            var seqs: [[Int]] = [], responses: [PolicyLoss.Response] = [], starts: [Int] = []
+            var seqs: [[Int]] = [], promptLengths: [Int] = []
             for (p, g) in zip(promptIds, outs) {
-                for o in g { seqs.append(p + o.ids); starts.append(p.count - 1) }
+                for o in g { seqs.append(p + o.ids); promptLengths.append(p.count) }
             }
             grads.zero()
             let pass = try model.trainingForward(seqs)
-            var k = 0
-            for (gi, g) in outs.enumerated() {
-                for (si, o) in g.enumerated() {
-                    let base = pass.layout.segments[k].lowerBound + starts[k]
-                    responses.append(PolicyLoss.Response(logProbs: (0..<o.ids.count).map { pass.logProbs[base + $0] },
-                                                         oldLogProbs: o.logprobs, advantage: adv[gi][si],
-                                                         mask: Array(repeating: true, count: o.ids.count)))
-                    k += 1
-                }
+            let current = pass.layout.gatherResponses(pass.logProbs, promptLengths: promptLengths)
+            let samples = zip(outs, adv).flatMap { g, a in zip(g, a) }
+            let responses = zip(samples, current).map { s, lp in
+                PolicyLoss.Response(logProbs: lp, oldLogProbs: s.0.logprobs, advantage: s.1,
+                                    mask: Array(repeating: true, count: s.0.ids.count))
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.count }
             let result = loss.evaluate(responses, batchTokens: tokens, batchResponses: responses.count)
-            var dlp = [Float](repeating: 0, count: pass.layout.rows)
-            for (i, seg) in pass.layout.segments.enumerated() {
-                for (t, d) in result.dLogProbs[i].enumerated() { dlp[seg.lowerBound + starts[i] + t] = d }
-            }
-            pass.backward(dLogProbs: dlp, into: grads)
+            pass.backward(dLogProbs: pass.layout.scatterResponses(result.dLogProbs, promptLengths: promptLengths), into: grads)
             optimizer.update(grads, lr: 1e-5)
             let t2 = DispatchTime.now().uptimeNanoseconds
             if timed {
