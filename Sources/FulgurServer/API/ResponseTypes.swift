@@ -4,6 +4,17 @@ import FulgurTokenizer
 // The JSON bodies the server writes, in OpenAI's shapes. Optional fields that OpenAI sends as
 // `null` (finish_reason, logprobs, content) are written as null, not left out.
 
+/// An optional field written as `null` when absent (synthesized `Encodable` would leave it out).
+@propertyWrapper
+struct NullWhenAbsent<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
 struct Usage: Encodable {
     let promptTokens: Int
     let completionTokens: Int
@@ -73,18 +84,10 @@ struct ChatMessageOut: Encodable {
 struct ChatChoice: Encodable {
     let index: Int
     let message: ChatMessageOut
-    let logprobs: ChatLogprobs?
+    @NullWhenAbsent var logprobs: ChatLogprobs?
     let finishReason: String
 
     enum CodingKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(index, forKey: .index)
-        try c.encode(message, forKey: .message)
-        try c.encode(logprobs, forKey: .logprobs)
-        try c.encode(finishReason, forKey: .finishReason)
-    }
 }
 
 struct ChatCompletion: Encodable {
@@ -108,18 +111,10 @@ struct ChatDelta: Encodable {
 struct ChatChunkChoice: Encodable {
     let index: Int
     let delta: ChatDelta
-    let logprobs: ChatLogprobs?
-    let finishReason: String?
+    @NullWhenAbsent var logprobs: ChatLogprobs?
+    @NullWhenAbsent var finishReason: String?
 
     enum CodingKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(index, forKey: .index)
-        try c.encode(delta, forKey: .delta)
-        try c.encode(logprobs, forKey: .logprobs)
-        try c.encode(finishReason, forKey: .finishReason)
-    }
 }
 
 struct ChatChunk: Encodable {
@@ -148,21 +143,12 @@ struct CompletionLogprobs: Encodable {
 struct CompletionChoice: Encodable {
     let index: Int
     let text: String
-    let logprobs: CompletionLogprobs?
-    let finishReason: String?
+    @NullWhenAbsent var logprobs: CompletionLogprobs?
+    @NullWhenAbsent var finishReason: String?
     /// Generated ids (a vLLM-style extension, sent when there is no tokenizer or on request).
     let tokenIds: [Int]?
 
     enum CodingKeys: String, CodingKey { case index, text, logprobs, finishReason = "finish_reason", tokenIds = "token_ids" }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(index, forKey: .index)
-        try c.encode(text, forKey: .text)
-        try c.encode(logprobs, forKey: .logprobs)
-        try c.encode(finishReason, forKey: .finishReason)
-        try c.encodeIfPresent(tokenIds, forKey: .tokenIds)
-    }
 }
 
 struct Completion: Encodable {
