@@ -127,22 +127,6 @@ public enum BLAS {
         }
     }
 
-    /// Threads BLAS may use. Set to 1 while Fulgur's own threads call into BLAS.
-    public static var threads: Int {
-        get {
-            #if canImport(Accelerate)
-            return 1
-            #else
-            return Int(openblas_get_num_threads())
-            #endif
-        }
-        set {
-            #if !canImport(Accelerate)
-            openblas_set_num_threads(Int32(newValue))
-            #endif
-        }
-    }
-
     #if canImport(Accelerate)
     @usableFromInline typealias BlasInt = Int32
     #else

@@ -36,17 +36,15 @@ extension LightningAttention {
         elementwise(z.count) { Act.silu(zPre.pointer + $0, z.pointer + $0, $1) }
         let o = Tensor(shape: [n, hd])
         let zp = SendablePointer(z.pointer), op = SendablePointer(o.pointer)
-        var states: [[Tensor]] = []
-        withParallelBLAS(work: n * heads * headDim * headDim) { parallel in
-            states = Parallel.map(layout.segments.count * heads, minChunk: parallel ? 1 : Int.max) { i in
-                let seg = layout.segments[i / self.heads], h = i % self.heads
-                let s = Tensor(shape: [self.headDim, self.headDim])
-                var saved: [Tensor] = []
-                self.prefill(qkv: zp.p, o: op.p, row: seg.lowerBound, count: seg.count, head: h, state: s.pointer) {
-                    saved.append(s.copy())
-                }
-                return saved
+        let minChunk = n * heads * headDim * headDim >= parallelMixingWork ? 1 : Int.max
+        let states = Parallel.map(layout.segments.count * heads, minChunk: minChunk) { i in
+            let seg = layout.segments[i / self.heads], h = i % self.heads
+            let s = Tensor(shape: [self.headDim, self.headDim])
+            var saved: [Tensor] = []
+            self.prefill(qkv: zp.p, o: op.p, row: seg.lowerBound, count: seg.count, head: h, state: s.pointer) {
+                saved.append(s.copy())
             }
+            return saved
         }
         var inv = [Float](repeating: 0, count: n)
         let normed = Tensor(shape: [n, hd], zeroed: false)
@@ -93,11 +91,10 @@ extension LightningAttention {
         // token mixing
         let dZ = Tensor(shape: tape.z.shape)
         let zp = SendablePointer(tape.z.pointer), dop = SendablePointer(dO.pointer), dzp = SendablePointer(dZ.pointer)
-        withParallelBLAS(work: n * heads * headDim * headDim) { parallel in
-            Parallel.forEach(layout.segments.count * heads, minChunk: parallel ? 1 : Int.max) { i in
-                let seg = layout.segments[i / self.heads], h = i % self.heads
-                self.mixBackward(z: zp.p, dO: dop.p, dZ: dzp.p, rows: seg, head: h, states: tape.states[i])
-            }
+        let minChunk = n * heads * headDim * headDim >= parallelMixingWork ? 1 : Int.max
+        Parallel.forEach(layout.segments.count * heads, minChunk: minChunk) { i in
+            let seg = layout.segments[i / self.heads], h = i % self.heads
+            self.mixBackward(z: zp.p, dO: dop.p, dZ: dzp.p, rows: seg, head: h, states: tape.states[i])
         }
         // SiLU, then the qkv projection
         elementwise(dZ.count) { Act.siluBackward(tape.zPre.pointer + $0, dZ.pointer + $0, dZ.pointer + $0, $1) }
@@ -160,12 +157,5 @@ extension LightningAttention {
     }
 }
 
-/// Runs `body(parallel)`; when the work is large enough, BLAS is limited to one thread so
-/// Fulgur's own threads can each call it.
-func withParallelBLAS(work: Int, threshold: Int = 200_000, _ body: (Bool) -> Void) {
-    guard work >= threshold, Parallel.threads > 1 else { body(false); return }
-    let saved = BLAS.threads
-    BLAS.threads = 1
-    body(true)
-    BLAS.threads = saved
-}
+/// Work (rows · heads · d²) from which the per-(segment, head) token mixing runs in parallel.
+let parallelMixingWork = 200_000

@@ -74,13 +74,10 @@ public final class LightningAttention: @unchecked Sendable {
                              block: LightningAttention.inferenceBlock)
             }
         }
-        if work < 200_000 {
+        if work < parallelMixingWork {
             for i in 0..<items { run(i) }
         } else {
-            let saved = BLAS.threads
-            BLAS.threads = 1
             Parallel.forEach(items) { run($0) }
-            BLAS.threads = saved
         }
     }
 

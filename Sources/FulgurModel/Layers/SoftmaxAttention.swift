@@ -165,8 +165,6 @@ public final class SoftmaxAttention: @unchecked Sendable {
             var i = 0
             runAll { defer { i += 1 }; return i < items.count ? i : nil }
         } else {
-            let saved = BLAS.threads
-            BLAS.threads = 1
             let next = Atomic<Int>(0)
             Parallel.tasks(min(Parallel.threads, items.count)) { _ in
                 runAll {
@@ -174,7 +172,6 @@ public final class SoftmaxAttention: @unchecked Sendable {
                     return i < items.count ? i : nil
                 }
             }
-            BLAS.threads = saved
         }
     }
 }
