@@ -170,8 +170,9 @@ public final class RLTrainer {
 
     /// Log-probs of the response tokens of each sample under `model` (no gradient).
     func responseLogProbs(_ model: MiniMaxModel, _ samples: [Sample]) throws -> [[Float]] {
-        let pass = try model.trainingForward(samples.map { $0.prompt + $0.response.ids }, temperature: config.temperature, truncation: truncation)
-        return pass.layout.gatherResponses(pass.logProbs, promptLengths: samples.map(\.prompt.count))
+        let pass = try model.trainingForward(prompts: samples.map(\.prompt), responses: samples.map(\.response.ids),
+                                             temperature: config.temperature, truncation: truncation)
+        return pass.layout.gatherResponses(pass.logProbs)
     }
 
     func update(_ groups: [[Sample]], lr: Double) throws -> UpdateStats {
@@ -186,9 +187,9 @@ public final class RLTrainer {
             for m in minibatches.indices.dropFirst() { old[m] = try responseLogProbs(policy.model, minibatches[m]) }
         }
         for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
-            let pass = try policy.model.trainingForward(batch.map { $0.prompt + $0.response.ids }, temperature: config.temperature,
-                                                       truncation: truncation)
-            let current = pass.layout.gatherResponses(pass.logProbs, promptLengths: batch.map(\.prompt.count))
+            let pass = try policy.model.trainingForward(prompts: batch.map(\.prompt), responses: batch.map(\.response.ids),
+                                                       temperature: config.temperature, truncation: truncation)
+            let current = pass.layout.gatherResponses(pass.logProbs)
             if m == 0 {
                 if config.usesTrainingOldLogProbs { old[0] = current }
                 // training-mode vs rollout probabilities of the same tokens (no update yet): over the
@@ -207,10 +208,9 @@ public final class RLTrainer {
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.reduce(0) { $0 + ($1 ? 1 : 0) } }
             let result = config.loss.evaluate(responses, batchTokens: tokens, batchResponses: batch.count)
-            let promptLengths = batch.map(\.prompt.count)
-            let dlp = pass.layout.scatterResponses(result.dLogProbs, promptLengths: promptLengths)
-            for (i, length) in promptLengths.enumerated() {
-                for (t, row) in pass.layout.responseRows(i, promptLength: length).enumerated() where responses[i].mask[t] {
+            let dlp = pass.layout.scatterResponses(result.dLogProbs)
+            for (i, rows) in pass.layout.responseRows.enumerated() {
+                for (t, row) in rows.enumerated() where responses[i].mask[t] {
                     u.entropy += Double(pass.entropy[row]); u.entropyTokens += 1
                 }
             }
@@ -218,7 +218,7 @@ public final class RLTrainer {
             pass.backward(dLogProbs: dlp, into: grads)
             u.gradNorm += optimizer.update(grads, lr: lr) / Double(mu)
             u.loss += result.loss / Double(mu)
-            u.tokens += pass.layout.rows
+            u.tokens += batch.reduce(0) { $0 + $1.prompt.count + $1.response.ids.count }
             u.stats.merge(result.stats)
         }
         return u

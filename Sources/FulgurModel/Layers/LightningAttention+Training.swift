@@ -10,6 +10,10 @@ import FulgurTensor
 ///     dV = Cᵀ dO + (K ⊙ λ^(m−j)) R
 ///     R ← λ^m R + (Q ⊙ λ^i)ᵀ dO
 ///
+/// A segment that continues another (a shared prompt) starts from the parent's final state,
+/// and its R at its start (Σ_t λ^t q_tᵀ do_t) is R at the parent's end: the parent's backward
+/// starts from the sum over its continuations.
+///
 /// O(n·B·d + n·d²) time and no n×n memory.
 extension LightningAttention {
     public final class Tape {
@@ -37,14 +41,25 @@ extension LightningAttention {
         let o = Tensor(shape: [n, hd])
         let zp = SendablePointer(z.pointer), op = SendablePointer(o.pointer)
         let minChunk = n * heads * headDim * headDim >= parallelMixingWork ? 1 : Int.max
-        let states = Parallel.map(layout.segments.count * heads, minChunk: minChunk) { i in
-            let seg = layout.segments[i / self.heads], h = i % self.heads
-            let s = Tensor(shape: [self.headDim, self.headDim])
-            var saved: [Tensor] = []
-            self.prefill(qkv: zp.p, o: op.p, row: seg.lowerBound, count: seg.count, head: h, state: s.pointer) {
-                saved.append(s.copy())
+        // per (segment, head): the block-start states, and the final state of a continued segment
+        var states = [[Tensor]](repeating: [], count: layout.segments.count * heads)
+        var finals = [Tensor?](repeating: nil, count: layout.segments.count * heads)
+        for phase in layout.phases {
+            let carried = finals
+            let results = Parallel.map(phase.count * heads, minChunk: minChunk) { j in
+                let si = phase[j / self.heads], h = j % self.heads, seg = layout.segments[si]
+                let s = layout.parents[si].map { carried[$0 * self.heads + h]!.copy() } ?? Tensor(shape: [self.headDim, self.headDim])
+                var saved: [Tensor] = []
+                self.prefill(qkv: zp.p, o: op.p, row: seg.lowerBound, count: seg.count, head: h, state: s.pointer) {
+                    saved.append(s.copy())
+                }
+                return (saved, s)
             }
-            return saved
+            for (j, (saved, final)) in results.enumerated() {
+                let i = phase[j / heads] * heads + j % heads
+                states[i] = saved
+                finals[i] = final
+            }
         }
         var inv = [Float](repeating: 0, count: n)
         let normed = Tensor(shape: [n, hd], zeroed: false)
@@ -92,9 +107,21 @@ extension LightningAttention {
         let dZ = Tensor(shape: tape.z.shape)
         let zp = SendablePointer(tape.z.pointer), dop = SendablePointer(dO.pointer), dzp = SendablePointer(dZ.pointer)
         let minChunk = n * heads * headDim * headDim >= parallelMixingWork ? 1 : Int.max
-        Parallel.forEach(layout.segments.count * heads, minChunk: minChunk) { i in
-            let seg = layout.segments[i / self.heads], h = i % self.heads
-            self.mixBackward(z: zp.p, dO: dop.p, dZ: dzp.p, rows: seg, head: h, states: tape.states[i])
+        // continuations first: what they send back into their parent's final state (R) starts
+        // the parent's backward
+        var sentBack = [Tensor?](repeating: nil, count: layout.segments.count * heads)
+        for phase in layout.phases.reversed() {
+            let incoming = sentBack
+            let results = Parallel.map(phase.count * heads, minChunk: minChunk) { j in
+                let si = phase[j / self.heads], h = j % self.heads
+                return self.mixBackward(z: zp.p, dO: dop.p, dZ: dzp.p, rows: layout.segments[si], head: h,
+                                        states: tape.states[si * self.heads + h], future: incoming[si * self.heads + h])
+            }
+            for (j, r) in results.enumerated() {
+                guard let p = layout.parents[phase[j / heads]] else { continue }
+                let i = p * heads + j % heads
+                if let acc = sentBack[i] { Vec.axpy(1, r.pointer, acc.pointer, r.count) } else { sentBack[i] = r }
+            }
         }
         // SiLU, then the qkv projection
         elementwise(dZ.count) { Act.siluBackward(tape.zPre.pointer + $0, dZ.pointer + $0, dZ.pointer + $0, $1) }
@@ -102,13 +129,16 @@ extension LightningAttention {
         return dh
     }
 
+    /// The backward of one segment and head. `future` is R at the segment's end (what later
+    /// tokens that continue this segment send back, nil for none); returns R at its start.
+    @discardableResult
     func mixBackward(z: UnsafeMutablePointer<Float>, dO: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>,
-                     rows seg: Range<Int>, head h: Int, states: [Tensor]) {
+                     rows seg: Range<Int>, head h: Int, states: [Tensor], future: Tensor? = nil) -> Tensor {
         let d = headDim, ldz = 3 * heads * d, ldo = heads * d
-        let bmax = min(blockSize, seg.count)
+        let bmax = max(1, min(blockSize, seg.count))
         let a = UnsafeMutablePointer<Float>.allocate(capacity: bmax * bmax)
         let scaled = UnsafeMutablePointer<Float>.allocate(capacity: bmax * d)
-        let r = Tensor(shape: [d, d])
+        let r = future?.copy() ?? Tensor(shape: [d, d])
         defer { a.deallocate(); scaled.deallocate() }
         let pw = decayPowers[h]
         // rev[x] = λ^(bmax−1−x): row i of the mask is rev[bmax−1−i …] (contiguous, as in `prefill`)
@@ -144,6 +174,7 @@ extension LightningAttention {
             for i in 0..<m { let f = pw[i]; for j in 0..<d { scaled[i * d + j] = q[i * ldz + j] * f } }
             BLAS.gemm(transA: true, m: d, n: d, k: m, a: scaled, lda: d, b: go, ldb: ldo, beta: pw[m], c: r.pointer, ldc: d)
         }
+        return r
     }
 
     /// a[i,j] *= λ^(i−j) for j ≤ i, 0 above the diagonal; `last[−x]` = λ^x.

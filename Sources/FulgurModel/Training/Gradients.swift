@@ -52,49 +52,6 @@ public final class Gradients: @unchecked Sendable {
     }
 }
 
-/// Where each training sequence sits in the rows of a batch.
-public struct SequenceLayout: Sendable {
-    /// Rows of each sequence (consecutive, in order).
-    public let segments: [Range<Int>]
-    public let tokens: [Int]
-
-    public init(_ sequences: [[Int]]) {
-        var segs: [Range<Int>] = []
-        var all: [Int] = []
-        for s in sequences {
-            segs.append(all.count..<all.count + s.count)
-            all += s
-        }
-        segments = segs
-        tokens = all
-    }
-
-    public var rows: Int { tokens.count }
-
-    /// For a prompt + response sequence in segment `i`: the rows whose log-probs score the
-    /// response tokens (row r predicts token r + 1, so response token t sits at row
-    /// lowerBound + promptLength − 1 + t).
-    public func responseRows(_ i: Int, promptLength: Int) -> Range<Int> {
-        segments[i].lowerBound + promptLength - 1 ..< segments[i].upperBound - 1
-    }
-
-    /// Per segment, `values` (one per row) at its response rows.
-    public func gatherResponses(_ values: [Float], promptLengths: [Int]) -> [[Float]] {
-        promptLengths.indices.map { Array(values[responseRows($0, promptLength: promptLengths[$0])]) }
-    }
-
-    /// One value per row: each segment's per-response-token values at its response rows, 0 elsewhere.
-    public func scatterResponses(_ perResponse: [[Float]], promptLengths: [Int]) -> [Float] {
-        var out = [Float](repeating: 0, count: rows)
-        for (i, values) in perResponse.enumerated() {
-            let r = responseRows(i, promptLength: promptLengths[i])
-            precondition(values.count == r.count, "response \(i): \(values.count) values for \(r.count) tokens")
-            out.replaceSubrange(r, with: values)
-        }
-        return out
-    }
-}
-
 /// y = x Wᵀ backward: dx (+)= dy W, dW += dyᵀ x.
 @inline(__always)
 func linearBackward(x: Tensor, w: Tensor, dy: Tensor, dx: Tensor?, accumulateDx: Bool, dw: Tensor) {

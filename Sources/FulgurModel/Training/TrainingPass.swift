@@ -207,4 +207,13 @@ extension MiniMaxModel {
     public func trainingForward(_ sequences: [[Int]], temperature: Float = 1, truncation: TrainingPass.Truncation? = nil) throws -> TrainingPass {
         try TrainingPass(model: self, layout: SequenceLayout(sequences), temperature: temperature, truncation: truncation)
     }
+
+    /// A training forward over prompt + response samples; samples in a row with the same prompt
+    /// share one copy of it (`SequenceLayout(prompts:responses:)`). The response log-probs are
+    /// `pass.layout.gatherResponses(pass.logProbs)`.
+    public func trainingForward(prompts: [[Int]], responses: [[Int]], sharePrompts: Bool = true, temperature: Float = 1,
+                                truncation: TrainingPass.Truncation? = nil) throws -> TrainingPass {
+        try TrainingPass(model: self, layout: SequenceLayout(prompts: prompts, responses: responses, sharePrompts: sharePrompts),
+                         temperature: temperature, truncation: truncation)
+    }
 }

@@ -26,6 +26,8 @@ struct BenchRL: ParsableCommand {
     @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens = 32
     @Option(name: .customLong("new-tokens"), help: "Tokens generated per sample.") var newTokens = 64
     @Option(help: "Timed steps (after one warm-up step).") var steps = 3
+    @Flag(inversion: .prefixedNo, help: "Train each prompt's G responses on one shared copy of the prompt (as `fulgur rl` does).")
+    var sharePrompts = true
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
@@ -62,13 +64,13 @@ struct BenchRL: ParsableCommand {
             let t1 = DispatchTime.now().uptimeNanoseconds
             let rewards = outs.map { g in g.map { _ in Double(rng.int(in: 0...1)) } }
             let adv = AdvantageEstimator.groupStd.advantages(rewards)
-            var seqs: [[Int]] = [], promptLengths: [Int] = []
+            var prompts: [[Int]] = [], responseIds: [[Int]] = []
             for (p, g) in zip(promptIds, outs) {
-                for o in g { seqs.append(p + o.ids); promptLengths.append(p.count) }
+                for o in g { prompts.append(p); responseIds.append(o.ids) }
             }
             grads.zero()
-            let pass = try model.trainingForward(seqs)
-            let current = pass.layout.gatherResponses(pass.logProbs, promptLengths: promptLengths)
+            let pass = try model.trainingForward(prompts: prompts, responses: responseIds, sharePrompts: sharePrompts)
+            let current = pass.layout.gatherResponses(pass.logProbs)
             let samples = zip(outs, adv).flatMap { g, a in zip(g, a) }
             let responses = zip(samples, current).map { s, lp in
                 PolicyLoss.Response(logProbs: lp, oldLogProbs: s.0.logprobs, advantage: s.1,
@@ -76,7 +78,7 @@ struct BenchRL: ParsableCommand {
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.count }
             let result = loss.evaluate(responses, batchTokens: tokens, batchResponses: responses.count)
-            pass.backward(dLogProbs: pass.layout.scatterResponses(result.dLogProbs, promptLengths: promptLengths), into: grads)
+            pass.backward(dLogProbs: pass.layout.scatterResponses(result.dLogProbs), into: grads)
             optimizer.update(grads, lr: 1e-5)
             let t2 = DispatchTime.now().uptimeNanoseconds
             if timed {
