@@ -14,7 +14,7 @@ import Testing
 
     /// The streaming kernel (few rows) and BLAS (many rows), with f32 and bf16 weights, all
     /// agree with a Double reference of x · Wᵀ on the bf16-rounded weights.
-    @Test(arguments: [1, 2, 3, 8, 9, 40])
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 8, 9, 40])
     func linearMatchesReference(rows m: Int) {
         let n = 77, k = 300
         let x = random(m * k, seed: 1)
@@ -36,6 +36,24 @@ import Testing
         for i in 0..<(m * n) {
             #expect(abs(Double(y32[i]) - want[i]) < 1e-3)
             #expect(abs(Double(y16[i]) - want[i]) < 1e-3)
+        }
+    }
+
+    /// A row's product does not depend on the batch around it: every tile shape of the
+    /// streaming kernel sums in the same order (a sequence decodes the same alone or batched).
+    @Test func streamingResultsAreBatchInvariant() {
+        let n = 37, k = 203, m = 7
+        let x = random(m * k, seed: 6), w = random(n * k, seed: 7)
+        var batched = [Float](repeating: .nan, count: m * n)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                Linear.stream([Linear.Job(x: xp.baseAddress!, w: .f32(wp.baseAddress!), y: &batched, m: m, n: n, k: k)])
+                for i in 0..<m {
+                    var alone = [Float](repeating: .nan, count: n)
+                    Linear.stream([Linear.Job(x: xp.baseAddress! + i * k, w: .f32(wp.baseAddress!), y: &alone, m: 1, n: n, k: k)])
+                    #expect(alone == Array(batched[i * n..<(i + 1) * n]), "row \(i) differs alone and in a batch of \(m)")
+                }
+            }
         }
     }
 
