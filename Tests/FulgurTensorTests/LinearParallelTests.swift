@@ -39,8 +39,9 @@ import Testing
         }
     }
 
-    /// A row's product does not depend on the batch around it: every tile shape of the
-    /// streaming kernel sums in the same order (a sequence decodes the same alone or batched).
+    /// A row's product does not depend on the batch around it: the streaming kernel computes
+    /// each (input row, weight row) dot on its own (a sequence decodes the same alone or in a
+    /// batch of up to `streamingMaxRows`).
     @Test func streamingResultsAreBatchInvariant() {
         let n = 37, k = 203, m = 7
         let x = random(m * k, seed: 6), w = random(n * k, seed: 7)

@@ -85,118 +85,27 @@ public enum Linear {
     static func rows(_ j: Job, _ lo: Int, _ hi: Int) {
         if lo >= hi { return }
         switch j.w {
-        case .f32(let w): tiles(j.x, F32Rows(w), j.y, m: j.m, n: j.n, k: j.k, lo, hi)
-        case .bf16(let w): tiles(j.x, BF16Rows(w), j.y, m: j.m, n: j.n, k: j.k, lo, hi)
+        case .f32(let w): rowsF32(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi)
+        case .bf16(let w): rowsBF16(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi)
         }
     }
 
-    /// Weight rows lo..<hi dotted with the m input rows, in register tiles: 2 weight rows × 4
-    /// input rows (6 vector loads per 8 multiply-adds, where one dot at a time needs 16; at
-    /// 8 input rows the loads, not DRAM, would bound the kernel), then each remaining input row
-    /// against 4 weight rows at a time (those rows come from L2 on the second pass). Every
-    /// product sums in the same order in every tile shape — one 8-lane accumulator over k,
-    /// its lanes, then the k mod 8 tail — so a row's result does not depend on the batch
-    /// around it.
-    @inline(__always)
-    static func tiles<W: WeightRows>(_ x: UnsafePointer<Float>, _ w: W, _ y: UnsafeMutablePointer<Float>,
-                                     m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int) {
-        let full = m / 4 * 4
-        var r = lo
-        while r + 2 <= hi {
-            var i = 0
-            while i < full { tile2x4(x + i * k, w, y + i * n, n: n, k: k, row: r); i += 4 }
-            r += 2
-        }
-        if r < hi { for i in 0..<full { y[i * n + r] = tile1(x + i * k, w, k: k, row: r) } }
-        for i in full..<m {
-            let xi = x + i * k, yi = y + i * n
-            var r = lo
-            while r + 4 <= hi { tile4x1(xi, w, yi, k: k, row: r); r += 4 }
-            while r < hi { yi[r] = tile1(xi, w, k: k, row: r); r += 1 }
+    /// Weight rows lo..<hi, each read once front to back (the access pattern hardware
+    /// prefetchers follow best) and dotted with the m input rows.
+    static func rowsF32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                        m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int) {
+        for r in lo..<hi {
+            let wr = w + r * k
+            for i in 0..<m { y[i * n + r] = Dot.f32(x + i * k, wr, k) }
         }
     }
 
-    typealias V8 = SIMD8<Float>
-
-    /// Lanes summed, then the tail from `from` — the one summation order of every tile.
-    @inline(__always)
-    static func finish<W: WeightRows>(_ acc: V8, _ x: UnsafePointer<Float>, _ w: W, row: Int, from: Int, k: Int) -> Float {
-        var s = acc.sum()
-        for j in from..<k { s += x[j] * w.scalar(row, j, k) }
-        return s
-    }
-
-    @inline(__always)
-    static func load(_ x: UnsafePointer<Float>, _ j: Int) -> V8 {
-        UnsafeRawPointer(x).loadUnaligned(fromByteOffset: 4 * j, as: V8.self)
-    }
-
-    @inline(__always)
-    static func tile2x4<W: WeightRows>(_ x: UnsafePointer<Float>, _ w: W, _ y: UnsafeMutablePointer<Float>, n: Int, k: Int, row r: Int) {
-        let x1 = x + k, x2 = x1 + k, x3 = x2 + k
-        var a0 = V8(), a1 = V8(), a2 = V8(), a3 = V8(), b0 = V8(), b1 = V8(), b2 = V8(), b3 = V8()
-        var j = 0
-        while j + 8 <= k {
-            let u = w.load(r, j, k), v = w.load(r + 1, j, k)
-            let p0 = load(x, j), p1 = load(x1, j), p2 = load(x2, j), p3 = load(x3, j)
-            a0 += p0 * u; a1 += p1 * u; a2 += p2 * u; a3 += p3 * u
-            b0 += p0 * v; b1 += p1 * v; b2 += p2 * v; b3 += p3 * v
-            j += 8
+    static func rowsBF16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>, _ y: UnsafeMutablePointer<Float>,
+                         m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int) {
+        for r in lo..<hi {
+            let wr = w + r * k
+            for i in 0..<m { y[i * n + r] = Dot.bf16(x + i * k, wr, k) }
         }
-        y[r] = finish(a0, x, w, row: r, from: j, k: k); y[r + 1] = finish(b0, x, w, row: r + 1, from: j, k: k)
-        y[n + r] = finish(a1, x1, w, row: r, from: j, k: k); y[n + r + 1] = finish(b1, x1, w, row: r + 1, from: j, k: k)
-        y[2 * n + r] = finish(a2, x2, w, row: r, from: j, k: k); y[2 * n + r + 1] = finish(b2, x2, w, row: r + 1, from: j, k: k)
-        y[3 * n + r] = finish(a3, x3, w, row: r, from: j, k: k); y[3 * n + r + 1] = finish(b3, x3, w, row: r + 1, from: j, k: k)
-    }
-
-    @inline(__always)
-    static func tile4x1<W: WeightRows>(_ x: UnsafePointer<Float>, _ w: W, _ y: UnsafeMutablePointer<Float>, k: Int, row r: Int) {
-        var a0 = V8(), a1 = V8(), a2 = V8(), a3 = V8()
-        var j = 0
-        while j + 8 <= k {
-            let p = load(x, j)
-            a0 += p * w.load(r, j, k); a1 += p * w.load(r + 1, j, k)
-            a2 += p * w.load(r + 2, j, k); a3 += p * w.load(r + 3, j, k)
-            j += 8
-        }
-        y[r] = finish(a0, x, w, row: r, from: j, k: k); y[r + 1] = finish(a1, x, w, row: r + 1, from: j, k: k)
-        y[r + 2] = finish(a2, x, w, row: r + 2, from: j, k: k); y[r + 3] = finish(a3, x, w, row: r + 3, from: j, k: k)
-    }
-
-    @inline(__always)
-    static func tile1<W: WeightRows>(_ x: UnsafePointer<Float>, _ w: W, k: Int, row r: Int) -> Float {
-        var a = V8()
-        var j = 0
-        while j + 8 <= k { a += load(x, j) * w.load(r, j, k); j += 8 }
-        return finish(a, x, w, row: r, from: j, k: k)
-    }
-}
-
-/// How the streaming kernel reads weight rows: 8 values at a time, widened to Float32.
-protocol WeightRows {
-    func load(_ row: Int, _ j: Int, _ k: Int) -> SIMD8<Float>
-    func scalar(_ row: Int, _ j: Int, _ k: Int) -> Float
-}
-
-struct F32Rows: WeightRows {
-    let w: UnsafePointer<Float>
-    init(_ w: UnsafePointer<Float>) { self.w = w }
-    @inline(__always) func load(_ row: Int, _ j: Int, _ k: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(w + row * k).loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
-    }
-    @inline(__always) func scalar(_ row: Int, _ j: Int, _ k: Int) -> Float { w[row * k + j] }
-}
-
-/// bf16 weights widened exactly (the bf16 bits are the high half of the f32 bits).
-struct BF16Rows: WeightRows {
-    let w: UnsafePointer<UInt16>
-    init(_ w: UnsafePointer<UInt16>) { self.w = w }
-    @inline(__always) func load(_ row: Int, _ j: Int, _ k: Int) -> SIMD8<Float> {
-        let h = UnsafeRawPointer(w + row * k).loadUnaligned(fromByteOffset: 2 * j, as: SIMD8<UInt16>.self)
-        return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: h) &<< 16, to: SIMD8<Float>.self)
-    }
-    @inline(__always) func scalar(_ row: Int, _ j: Int, _ k: Int) -> Float {
-        Float(bitPattern: UInt32(w[row * k + j]) &<< 16)
     }
 }
 
