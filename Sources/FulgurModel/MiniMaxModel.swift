@@ -11,23 +11,29 @@ public final class MiniMaxModel: @unchecked Sendable {
     public let layers: [DecoderLayer]
     public let norm: Tensor         // [d]
     public let lmHeadWeight: WeightTensor  // [V, d] (the embedding when tied and f32)
-    /// How the projection, expert and LM-head matrices are stored (embeddings, norms and
-    /// routers stay Float32). bf16 models are for inference only.
+    /// How the projection and expert matrices are stored, and by default the LM head
+    /// (`headPrecision`); embeddings, norms and routers stay Float32. Models holding any bf16
+    /// matrix are for inference only.
     public let precision: WeightPrecision
+    /// How the LM head matrix is stored.
+    public var headPrecision: WeightPrecision { lmHeadWeight.precision }
     /// The Float32 LM head (a model loaded with bf16 weights has none).
     public var lmHead: Tensor { lmHeadWeight.tensor }
     /// Set on rollout copies that emulate a bf16 inference engine (ReducedPrecision.swift).
     public internal(set) var reducedPrecision: ReducedPrecision?
 
-    public init(config c: ModelConfig, weights w: WeightSource, precision: WeightPrecision = .f32) throws {
+    /// `headPrecision` stores the LM head differently from the other matrices (default: `precision`).
+    public init(config c: ModelConfig, weights w: WeightSource, precision: WeightPrecision = .f32,
+                headPrecision: WeightPrecision? = nil) throws {
         _ = Allocation.configured
         config = c
         self.precision = precision
+        let headPrecision = headPrecision ?? precision
         embedTokens = try w.take("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
         layers = try (0..<c.numLayers).map { try DecoderLayer(config: c, index: $0, weights: w, precision: precision) }
         norm = try w.take("model.norm.weight", shape: [c.hiddenSize])
-        lmHeadWeight = c.tieWordEmbeddings ? WeightTensor(embedTokens, precision: precision)
-            : try w.takeWeight("lm_head.weight", shape: [c.vocabSize, c.hiddenSize], precision: precision)
+        lmHeadWeight = c.tieWordEmbeddings ? WeightTensor(embedTokens, precision: headPrecision)
+            : try w.takeWeight("lm_head.weight", shape: [c.vocabSize, c.hiddenSize], precision: headPrecision)
     }
 
     /// Loads `config.json` and the safetensors weights of a model folder.
@@ -49,7 +55,7 @@ public final class MiniMaxModel: @unchecked Sendable {
 
     /// Writes config.json and model.safetensors into `directory` (each atomically).
     public func save(to directory: String, dtype: DType = .f32) throws {
-        guard precision == .f32 else {
+        guard precision == .f32 && headPrecision == .f32 else {
             throw InputError(description: "\(directory): this model holds bf16 inference weights; save from a model loaded with f32 weights")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

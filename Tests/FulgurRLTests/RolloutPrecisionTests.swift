@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import FulgurModel
 @testable import FulgurRL
+import FulgurTensor
 @testable import FulgurSupport
 @testable import FulgurTraining
 
@@ -70,5 +72,44 @@ import Testing
                 #expect(x[k]?.double == y[k]?.double, "\(k) differs on rerun")
             }
         }
+    }
+
+    /// The rollout copy is a bf16 engine (bf16 matrices; an FP32 head with rollout_lm_head
+    /// fp32) and is refreshed from the policy before the rollout: after a change to the
+    /// policy's weights (as an update makes), the step generates with their rounding.
+    @Test func bf16RolloutCopyStoresBF16AndIsSyncedBeforeTheRollout() throws {
+        let out = RLRunTests.tempDir("copy")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let cfg = try Self.config(["rollout_precision": "bf16", "rollout_lm_head": "fp32"], out: out, steps: 1)
+        let trainer = try RLTrainer(config: cfg, resume: false, runRecord: [:])
+        let copy = trainer.rolloutPolicy.model, policy = trainer.policy.model
+        #expect(copy !== policy && copy.precision == .bf16 && copy.headPrecision == .f32)
+        for l in copy.layers {
+            #expect(l.moe.gateUpWeight.precision == .bf16 && l.moe.downWeight.precision == .bf16)
+            switch l.mixer {
+            case .lightning(let a): #expect([a.qkvWeight, a.gateWeight, a.outWeight].allSatisfy { $0.precision == .bf16 })
+            case .softmax(let a): #expect([a.qWeight, a.kWeight, a.vWeight, a.oWeight].allSatisfy { $0.precision == .bf16 })
+            }
+        }
+        /// Whether the copy holds these weights (rounded, but the FP32 head).
+        func holds(embed: Tensor, head: Tensor, gateUp: [Tensor], down: [Tensor]) -> Bool {
+            func same(_ stored: Tensor, _ t: Tensor, rounded: Bool = true) -> Bool {
+                (0..<t.count).allSatisfy { stored.pointer[$0] == (rounded ? Convert.roundedToBF16(t.pointer[$0]) : t.pointer[$0]) }
+            }
+            return same(copy.embedTokens, embed) && same(copy.lmHead, head, rounded: false)
+                && copy.layers.indices.allSatisfy { same(copy.layers[$0].moe.gateUpWeight.widened(), gateUp[$0])
+                    && same(copy.layers[$0].moe.downWeight.widened(), down[$0]) }
+        }
+        func snapshot() -> (Tensor, Tensor, [Tensor], [Tensor]) {
+            (policy.embedTokens.copy(), policy.lmHead.copy(), policy.layers.map { $0.moe.gateUp.copy() }, policy.layers.map { $0.moe.down.copy() })
+        }
+        let initial = snapshot()
+        #expect(holds(embed: initial.0, head: initial.1, gateUp: initial.2, down: initial.3))
+        var rng = RNG(seed: 2)
+        for (_, t) in policy.parameters { for i in 0..<t.count { t.pointer[i] += 0.01 * rng.normal() } }
+        let moved = snapshot()
+        #expect(!holds(embed: moved.0, head: moved.1, gateUp: moved.2, down: moved.3))
+        _ = try trainer.run(quiet: true)
+        #expect(holds(embed: moved.0, head: moved.1, gateUp: moved.2, down: moved.3))
     }
 }

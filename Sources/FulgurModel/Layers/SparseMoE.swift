@@ -129,7 +129,7 @@ public final class SparseMoE: @unchecked Sendable {
         var jobs: [Linear.Job] = []
         for x in 0..<e where start[x + 1] > start[x] {
             jobs.append(Linear.Job(x: xs.row(start[x]), w: gu.advanced(by: x * 2 * i * d), y: hidden2.row(start[x]),
-                                   m: start[x + 1] - start[x], n: 2 * i, k: d))
+                                   m: start[x + 1] - start[x], n: 2 * i, k: d, readOnce: true))
         }
         Linear.forward(jobs)
         let hp = SendablePointer(hidden2.pointer), ap = SendablePointer(act.pointer)
@@ -139,7 +139,7 @@ public final class SparseMoE: @unchecked Sendable {
         jobs.removeAll(keepingCapacity: true)
         for x in 0..<e where start[x + 1] > start[x] {
             jobs.append(Linear.Job(x: act.row(start[x]), w: dn.advanced(by: x * d * i), y: ys.row(start[x]),
-                                   m: start[x + 1] - start[x], n: d, k: i))
+                                   m: start[x + 1] - start[x], n: d, k: i, readOnce: true))
         }
         Linear.forward(jobs)
         for t in 0..<total { Vec.axpy(weightOf[t], ys.row(t), out.row(rowOf[t]), d) }

@@ -1,4 +1,7 @@
 import RealModule
+#if canImport(CBLAS)
+import CBLAS
+#endif
 
 /// y[M,N] = x[M,K] · Wᵀ for W stored [N,K] (the `nn.Linear` product), choosing the kernel:
 /// for a few rows (decode steps), a streaming kernel that reads each weight row once, in
@@ -15,10 +18,13 @@ public enum Linear {
         public var w: WeightData
         public var y: UnsafeMutablePointer<Float>
         public var m: Int, n: Int, k: Int
+        /// Weights that this step will not read again (routed experts): fetched with a
+        /// non-temporal hint so they do not evict the weights every step reads from the caches.
+        public var readOnce: Bool
 
         @inlinable
-        public init(x: UnsafePointer<Float>, w: WeightData, y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
-            self.x = x; self.w = w; self.y = y; self.m = m; self.n = n; self.k = k
+        public init(x: UnsafePointer<Float>, w: WeightData, y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, readOnce: Bool = false) {
+            self.x = x; self.w = w; self.y = y; self.m = m; self.n = n; self.k = k; self.readOnce = readOnce
         }
     }
 
@@ -85,25 +91,42 @@ public enum Linear {
     static func rows(_ j: Job, _ lo: Int, _ hi: Int) {
         if lo >= hi { return }
         switch j.w {
-        case .f32(let w): rowsF32(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi)
-        case .bf16(let w): rowsBF16(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi)
+        case .f32(let w): rowsF32(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi, readOnce: j.readOnce)
+        case .bf16(let w): rowsBF16(j.x, w, j.y, m: j.m, n: j.n, k: j.k, lo, hi, readOnce: j.readOnce)
         }
     }
 
     /// Weight rows lo..<hi, each read once front to back (the access pattern hardware
-    /// prefetchers follow best) and dotted with the m input rows.
+    /// prefetchers follow best) and dotted with the m input rows. Rows read once per step
+    /// are prefetched `readOnceDistance` rows ahead with the non-temporal hint: on this AMD
+    /// machine such lines are not passed on to L2 and the L3 victim cache, so the ≈ 12 MB of
+    /// weights every decode step reads (attention, LM head) can stay in the 32 MB L3 while
+    /// the routed experts stream past (single-stream decode 338 → 391 tok/s, A/B mean of 6).
     static func rowsF32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int) {
+                        m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int, readOnce: Bool) {
         for r in lo..<hi {
             let wr = w + r * k
+            if readOnce && r + readOnceDistance < hi { prefetchOnce(wr + readOnceDistance * k, bytes: 4 * k) }
             for i in 0..<m { y[i * n + r] = Dot.f32(x + i * k, wr, k) }
         }
     }
 
+    static let readOnceDistance = 2
+
+    @inline(__always)
+    static func prefetchOnce<T>(_ p: UnsafePointer<T>, bytes: Int) {
+        #if canImport(CBLAS)
+        let raw = UnsafeRawPointer(p)
+        var o = 0
+        while o < bytes { fulgur_prefetch_nta(raw + o); o += 64 }
+        #endif
+    }
+
     static func rowsBF16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>, _ y: UnsafeMutablePointer<Float>,
-                         m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int) {
+                         m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int, readOnce: Bool) {
         for r in lo..<hi {
             let wr = w + r * k
+            if readOnce && r + readOnceDistance < hi { prefetchOnce(wr + readOnceDistance * k, bytes: 2 * k) }
             for i in 0..<m { y[i * n + r] = Dot.bf16(x + i * k, wr, k) }
         }
     }

@@ -17,7 +17,10 @@ struct BenchRL: ParsableCommand {
         discussion: """
             Random weights and random prompt ids; every response runs to --new-tokens (no stop token) and gets \
             a seeded random 0/1 reward, so the work per step is fixed. Compare: scripts/bench_trl_grpo.py \
-            (TRL GRPOTrainer(loss_type="cispo") on the same model, prompts and thread count).
+            (TRL GRPOTrainer(loss_type="cispo") on the same model, prompts and thread count). \
+            --rollout-precision bf16 generates with a bf16 rollout copy (bf16 matrices and activations, FP32 LM \
+            head: rl.json's rollout_precision bf16 with rollout_lm_head fp32), refreshed from the FP32 training \
+            model before each step's generation (counted in the generation time); training stays FP32.
             """)
 
     @Option(help: "config.json of the model (random weights).") var config: String
@@ -28,6 +31,8 @@ struct BenchRL: ParsableCommand {
     @Option(help: "Timed steps (after one warm-up step).") var steps = 3
     @Flag(inversion: .prefixedNo, help: "Train each prompt's G responses on one shared copy of the prompt (as `fulgur rl` does).")
     var sharePrompts = true
+    @Option(name: .customLong("rollout-precision"), help: "Rollout engine: f32 (the training model itself) or bf16 (a bf16 copy with an FP32 LM head).")
+    var rolloutPrecision: WeightPrecision = .f32
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Report: Encodable {
@@ -35,6 +40,7 @@ struct BenchRL: ParsableCommand {
         let prompts: Int
         let group: Int
         let new_tokens: Int
+        let rollout_precision: String
         let threads: Int
         let completions_per_s: Double
         let seconds_per_step: Double
@@ -51,7 +57,10 @@ struct BenchRL: ParsableCommand {
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
         let optimizer = AdamW(parameters: model.trainableParameters, settings: AdamW.Settings(weightDecay: 0))
         let grads = model.makeGradients()
-        let generator = Generator(model: model)
+        // bf16: the report's engine (bf16 weights and activations, FP32 LM head), synced each step
+        let rolloutModel = rolloutPrecision == .bf16
+            ? try MiniMaxModel.rolloutCopy(of: model, ReducedPrecision(weights: .bf16, head: .f32)) : model
+        let generator = Generator(model: rolloutModel)
         let loss = PolicyLoss(kind: .cispo)
         var rng = RNG(seed: 1)
         var genSeconds = 0.0, trainSeconds = 0.0
@@ -60,6 +69,7 @@ struct BenchRL: ParsableCommand {
             let promptIds = (0..<prompts).map { _ in (0..<promptTokens).map { _ in rng.int(in: 0...(cfg.vocabSize - 1)) } }
             let params = SamplingParameters(temperature: 1, seed: rng.next(), maxTokens: newTokens, repetitionWindow: 0)
             let t0 = DispatchTime.now().uptimeNanoseconds
+            if rolloutModel !== model { rolloutModel.syncRounded(from: model) }
             let outs = try generator.sample(prompts: promptIds, count: group, params)
             let t1 = DispatchTime.now().uptimeNanoseconds
             let rewards = outs.map { g in g.map { _ in Double(rng.int(in: 0...1)) } }
@@ -90,15 +100,16 @@ struct BenchRL: ParsableCommand {
         for _ in 0..<steps { try step(timed: true) }
         let perStep = (genSeconds + trainSeconds) / Double(steps)
         let completions = Double(prompts * group)
-        let r = Report(model: config, prompts: prompts, group: group, new_tokens: newTokens, threads: Parallel.threads,
+        let r = Report(model: config, prompts: prompts, group: group, new_tokens: newTokens,
+                       rollout_precision: rolloutPrecision.rawValue, threads: Parallel.threads,
                        completions_per_s: completions / perStep, seconds_per_step: perStep,
                        generation_s: genSeconds / Double(steps), training_s: trainSeconds / Double(steps),
                        generation_fraction: genSeconds / (genSeconds + trainSeconds),
                        rollout_tokens_per_s: completions * Double(newTokens) * Double(steps) / genSeconds,
                        training_tokens_per_s: completions * Double(promptTokens + newTokens) * Double(steps) / trainSeconds)
         if json { printJSON(r) } else {
-            Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s\n",
-                               config, prompts, group, newTokens, r.completions_per_s, perStep, 100 * r.generation_fraction,
+            Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens, %@ rollouts: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s\n",
+                               config, prompts, group, newTokens, rolloutPrecision.rawValue, r.completions_per_s, perStep, 100 * r.generation_fraction,
                                r.rollout_tokens_per_s, r.training_tokens_per_s))
         }
     }
