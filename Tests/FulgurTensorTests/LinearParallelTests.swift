@@ -45,14 +45,20 @@ import Testing
     @Test func streamingResultsAreBatchInvariant() {
         let n = 37, k = 203, m = 7
         let x = random(m * k, seed: 6), w = random(n * k, seed: 7)
-        var batched = [Float](repeating: .nan, count: m * n)
+        var bits = [UInt16](repeating: 0, count: n * k)
+        w.withUnsafeBufferPointer { Convert.f32ToBF16($0.baseAddress!, &bits, count: n * k) }
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
-                Linear.stream([Linear.Job(x: xp.baseAddress!, w: .f32(wp.baseAddress!), y: &batched, m: m, n: n, k: k)])
-                for i in 0..<m {
-                    var alone = [Float](repeating: .nan, count: n)
-                    Linear.stream([Linear.Job(x: xp.baseAddress! + i * k, w: .f32(wp.baseAddress!), y: &alone, m: 1, n: n, k: k)])
-                    #expect(alone == Array(batched[i * n..<(i + 1) * n]), "row \(i) differs alone and in a batch of \(m)")
+                bits.withUnsafeBufferPointer { bp in
+                    for weights in [WeightData.f32(wp.baseAddress!), .bf16(bp.baseAddress!)] {
+                        var batched = [Float](repeating: .nan, count: m * n)
+                        Linear.stream([Linear.Job(x: xp.baseAddress!, w: weights, y: &batched, m: m, n: n, k: k)])
+                        for i in 0..<m {
+                            var alone = [Float](repeating: .nan, count: n)
+                            Linear.stream([Linear.Job(x: xp.baseAddress! + i * k, w: weights, y: &alone, m: 1, n: n, k: k, readOnce: true)])
+                            #expect(alone == Array(batched[i * n..<(i + 1) * n]), "row \(i) differs alone and in a batch of \(m)")
+                        }
+                    }
                 }
             }
         }

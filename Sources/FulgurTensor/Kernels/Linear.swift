@@ -122,12 +122,27 @@ public enum Linear {
         #endif
     }
 
+    /// bf16 rows for one input row are dotted as they are (widened in registers); for several
+    /// input rows each weight row is widened once into an L1 buffer first (widening it once per
+    /// input row would make the kernel compute-bound at batch 8).
     static func rowsBF16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>, _ y: UnsafeMutablePointer<Float>,
                          m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int, readOnce: Bool) {
-        for r in lo..<hi {
-            let wr = w + r * k
-            if readOnce && r + readOnceDistance < hi { prefetchOnce(wr + readOnceDistance * k, bytes: 2 * k) }
-            for i in 0..<m { y[i * n + r] = Dot.bf16(x + i * k, wr, k) }
+        if m == 1 {
+            for r in lo..<hi {
+                let wr = w + r * k
+                if readOnce && r + readOnceDistance < hi { prefetchOnce(wr + readOnceDistance * k, bytes: 2 * k) }
+                y[r] = Dot.bf16(x, wr, k)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { buffer in
+            let row = buffer.baseAddress!
+            for r in lo..<hi {
+                let wr = w + r * k
+                if readOnce && r + readOnceDistance < hi { prefetchOnce(wr + readOnceDistance * k, bytes: 2 * k) }
+                Convert.bf16ToF32(UnsafeRawPointer(wr), row, count: k)
+                for i in 0..<m { y[i * n + r] = Dot.f32(x + i * k, row, k) }
+            }
         }
     }
 }
