@@ -2,7 +2,7 @@
 """RL throughput reference: HF TRL `GRPOTrainer(loss_type="cispo")` on a Fulgur config (random
 weights, PyTorch CPU, fp32), for issue 7's "≥ 5× the completions/s of TRL" target.
 
-Setup (the same one `fulgur bench rl` is to use):
+Setup (the same one `fulgur bench rl` uses):
   - model: MiniMaxForCausalLM from --config (default ../shared/bench/hybrid-25m.json), random init;
   - tokenizer: the byte-level BPE fixture ../shared/fixtures/tokenizers/bpe-gpt2 (vocab 2,000 ≤ 2,048),
     pad `<pad>`, eos `<end_of_sentence>`;
@@ -18,22 +18,20 @@ time inside model.generate, completions/s = prompts × G / seconds per step, ove
 one warm-up step. `fulgur bench rl` runs with the same --prompts, so both sides do the same work
 per step (compare at --prompts 1 and at Fulgur's default 4).
 
+Then `fulgur bench rl` runs the same --prompts, G and completion length, once with f32 rollouts
+(the training model generates) and once with `--rollout-precision bf16` (the report's rollout
+engine: bf16 weights, FP32 LM head; training stays f32), unless --rollout-precision picks one.
+
 Output: progress, TRL's own log lines and a table on stderr; one JSON object on stdout:
   {"config", "threads", "trl": {completions_per_s, seconds_per_step, seconds_per_step_best,
-   generation_fraction, rollout_tokens_per_s, ...}, "fulgur": <`fulgur bench rl` JSON or null>, ...}
+   generation_fraction, rollout_tokens_per_s, ...}, "fulgur": {"f32": <`fulgur bench rl` JSON>,
+   "bf16": ...}, "completions_per_s_ratio": {"f32": x, "bf16": y}, ...}
 Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch transformers trl datasets`.
-
-Until `fulgur bench rl` exists (issue 7) the script runs the nearest `fulgur rl` setup instead
-(see fulgur_rl_equivalent: arithmetic environment, G × ≤ 64 tokens, one update per batch) and
-labels it as an approximation. The intended command pair is:
-  python3 scripts/bench_trl_grpo.py --config ../shared/bench/hybrid-25m.json --steps 5
-  fulgur bench rl --config ../shared/bench/hybrid-25m.json --json    # G = 8 × 64 tokens, 1 update/batch
 """
 import argparse
 import contextlib
 import json
 import os
-import re
 import shutil
 import sys
 import random
@@ -151,44 +149,6 @@ def bench_trl(cfg, args, torch):
     return result
 
 
-def fulgur_rl_equivalent(fulgur, args):
-    """Until `fulgur bench rl` exists: the nearest `fulgur rl` run. The same config initialized by
-    `fulgur init`, the same tokenizer, the built-in arithmetic environment, one prompt per step,
-    G completions of at most --completion-tokens tokens (eos is not suppressed: a few stop early),
-    no dynamic sampling, repetition stop off, one CISPO update per batch, lr 1e-6. Per-step
-    generation_s and training_s come from its metrics.jsonl; the first step is the warm-up.
-    Caveat: on random weights every arithmetic reward is 0, so the advantages are 0."""
-    work = tempfile.mkdtemp(prefix="fulgur-rl-bench-")
-    try:
-        model = os.path.join(work, "model")
-        run_fulgur(fulgur, ["init", "--config", args.config, "--out", model, "--seed", args.seed], parse_json=False)
-        shutil.copy(args.tokenizer, os.path.join(model, "tokenizer.json"))
-        spec = {"init_from": model, "environments": [{"name": "arithmetic"}], "steps": args.steps + 1,
-                "prompts_per_step": args.prompts, "group_size": args.group, "max_tokens": args.completion_tokens,
-                "dynamic_sampling": False, "repetition_window": 1_000_000, "mask_truncated": False, "lr": 1e-6,
-                "checkpoint_every": 0, "transcripts_per_step": 0, "seed": args.seed, "out": os.path.join(work, "run")}
-        path = os.path.join(work, "rl.json")
-        with open(path, "w") as f:
-            json.dump(spec, f, indent=1)
-        run_fulgur(fulgur, ["rl", "--config", path, "--quiet"], threads=args.threads, parse_json=False)
-        with open(os.path.join(work, "run", "metrics.jsonl")) as f:
-            rows = [json.loads(line) for line in f if line.strip()]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    timed = rows[1:] or rows
-    if not timed:
-        raise Failure("fulgur rl wrote no metrics")
-    gen = [r["generation_s"] for r in timed]
-    step = [r["generation_s"] + r["training_s"] for r in timed]
-    sps = sum(step) / len(step)
-    return {"source": "fulgur rl (nearest equivalent; `fulgur bench rl` does not exist yet)",
-            "completions_per_s": args.prompts * args.group / sps, "seconds_per_step": sps, "seconds_per_step_best": min(step),
-            "generation_fraction": sum(gen) / sum(step),
-            "rollout_tokens_per_s": sum(r["rollout_tokens_per_s"] for r in timed) / len(timed),
-            "mean_completion_length": sum(r["response_length_mean"] for r in timed) / len(timed),
-            "generation_s": gen, "training_s": [r["training_s"] for r in timed]}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -207,6 +167,8 @@ def main():
     ap.add_argument("--experts-implementation", default="grouped_mm", choices=["grouped_mm", "eager", "batched_mm"],
                     help="HF MoE experts kernel (default grouped_mm, HF's default)")
     ap.add_argument("--no-fulgur", action="store_true", help="measure TRL only")
+    ap.add_argument("--rollout-precision", choices=["f32", "bf16", "both"], default="both",
+                    help="Fulgur's rollout engine(s) to measure (default both)")
     add_omp_argument(ap)
     args = ap.parse_args()
     if min(args.steps, args.group, args.completion_tokens, args.threads, args.prompts) < 1 or args.group < 2:
@@ -221,64 +183,48 @@ def main():
           f"{args.steps} + 1 steps …")
     ref = bench_trl(cfg, args, torch)
 
-    # ---- FULGUR RL BENCH (issue 7) ------------------------------------------------------------------
-    # `fulgur bench rl --config … --json` will print {"completions_per_s", "seconds_per_step",
-    # "generation_fraction"} for the same setup (G completions of --completion-tokens tokens per prompt,
-    # one CISPO update per batch). Until that subcommand exists this part reports it as missing.
-    fl, fl_note = None, "not asked for (--no-fulgur)"
+    precisions = ["f32", "bf16"] if args.rollout_precision == "both" else [args.rollout_precision]
+    fl, fl_note = {}, "not asked for (--no-fulgur)" if args.no_fulgur else None
     if not args.no_fulgur:
         try:
             fulgur = fulgur_binary(args.fulgur)
-            help_text = run_fulgur(fulgur, ["bench", "--help"], parse_json=False)
-            if re.search(r"^\s+rl\b", help_text, re.MULTILINE):
-                fl = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--prompts", args.prompts,
-                                         "--group", args.group, "--new-tokens", args.completion_tokens, "--json"],
-                                threads=args.threads)
-                fl_note = None
-            else:
-                log(f"`fulgur bench rl` is not in {fulgur} yet (issue 7): running the nearest `fulgur rl` setup …")
-                fl = fulgur_rl_equivalent(fulgur, args)
-                fl_note = ("approximation: `fulgur rl` with the arithmetic environment (rewards 0 on random "
-                           "weights), completions may stop early at eos; per-step generation_s + training_s")
+            for p in precisions:
+                log(f"fulgur bench rl, {p} rollouts …")
+                fl[p] = run_fulgur(fulgur, ["bench", "rl", "--config", args.config, "--prompts", args.prompts,
+                                            "--group", args.group, "--new-tokens", args.completion_tokens,
+                                            "--steps", args.steps, "--rollout-precision", p, "--json"], threads=args.threads)
         except Failure as e:
             fl_note = str(e)
-    # -------------------------------------------------------------------------------------------------
     load_after = load_average()
 
-    def row(name, key, fmt):
-        f = fl.get(key) if fl else None
-        ratio = ""
-        if f is not None and key == "completions_per_s":
-            ratio = f"{f / ref[key]:.1f}×"
-        elif f is not None and key == "seconds_per_step":
-            ratio = f"{ref[key] / f:.1f}× shorter"
-        return [name, fmt(ref[key]), fmt(f) if f is not None else "—", ratio, fmt(EARLIER_TRL[key])]
+    def cells(key, fmt):
+        return [fmt(fl[p][key]) for p in precisions if p in fl]
 
+    def ratios(key, f):
+        return [f(fl[p][key], ref[key]) for p in precisions if p in fl]
+
+    names = [f"Fulgur ({p} rollouts)" for p in precisions if p in fl]
     log(f"\n{os.path.basename(args.config)}: {args.prompts} prompt(s) × G = {args.group} × {args.completion_tokens} tokens, one update per "
-          f"batch, {args.threads} threads; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    log(table(["", "TRL", "Fulgur", "Fulgur vs TRL", "TRL earlier (1 prompt)"], [
-        row("completions/s", "completions_per_s", lambda v: f"{v:.2f}"),
-        row("seconds per step", "seconds_per_step", lambda v: f"{v:.2f}"),
-        row("share in generation", "generation_fraction", lambda v: f"{100 * v:.0f}%"),
+        f"batch, {args.threads} threads; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    log(table(["", "TRL"] + names + ["TRL earlier (1 prompt)"], [
+        ["completions/s", f"{ref['completions_per_s']:.2f}"] + cells("completions_per_s", lambda v: f"{v:.2f}")
+        + [f"{EARLIER_TRL['completions_per_s']:.2f}"],
+        ["Fulgur vs TRL", ""] + ratios("completions_per_s", lambda f, t: f"{f / t:.1f}×") + [""],
+        ["seconds per step", f"{ref['seconds_per_step']:.2f}"] + cells("seconds_per_step", lambda v: f"{v:.2f}")
+        + [f"{EARLIER_TRL['seconds_per_step']:.2f}"],
+        ["share in generation", f"{100 * ref['generation_fraction']:.0f}%"] + cells("generation_fraction", lambda v: f"{100 * v:.0f}%")
+        + [f"{100 * EARLIER_TRL['generation_fraction']:.0f}%"],
+        ["rollout tokens/s", f"{ref['rollout_tokens_per_s']:.0f}"] + cells("rollout_tokens_per_s", lambda v: f"{v:.0f}") + [""],
     ]))
-    log(f"TRL rollout tokens/s (inside generate): {ref['rollout_tokens_per_s']:.0f}; "
-        f"mean completion length {ref['mean_completion_length']}")
-    if fl and "rollout_tokens_per_s" in fl:
-        length = fl.get("mean_completion_length")
-        log(f"Fulgur rollout tokens/s: {fl['rollout_tokens_per_s']:.0f}"
-            + (f"; mean completion length {length:.1f}" if length is not None else f" ({args.completion_tokens} tokens each)"))
-    ratio = None
     if fl_note:
         log(f"Fulgur: {fl_note}")
-    if fl is None:
-        pass
-    else:
-        ratio = fl["completions_per_s"] / ref["completions_per_s"]
-        log(f"issue 7 target, completions/s ≥ 5× TRL: {'holds' if ratio >= 5 else 'does not hold'} ({ratio:.1f}×)")
+    ratio = {p: fl[p]["completions_per_s"] / ref["completions_per_s"] for p in fl}
+    for p, r in ratio.items():
+        log(f"issue 7 target, completions/s ≥ 5× TRL, {p} rollouts: {'holds' if r >= 5 else 'does not hold'} ({r:.1f}×)")
     emit_json({"config": args.config, "threads": args.threads, "omp_wait_policy": omp, "prompts": args.prompts, "group": args.group,
                "completion_tokens": args.completion_tokens, "steps": args.steps, "load_average_before": load_before,
-               "load_average_after": load_after, "trl": ref, "fulgur": fl, "fulgur_note": fl_note,
-               "completions_per_s_ratio": ratio})
+               "load_average_after": load_after, "trl": ref, "fulgur": fl or None, "fulgur_note": fl_note,
+               "completions_per_s_ratio": ratio or None})
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ struct BenchRL: ParsableCommand {
         let generation_fraction: Double
         let rollout_tokens_per_s: Double
         let training_tokens_per_s: Double
+        /// Seconds per step of the training forward (with gradient zeroing), backward and AdamW.
+        let training_split_s: [String: Double]
     }
 
     func run() throws {
@@ -64,6 +66,8 @@ struct BenchRL: ParsableCommand {
         let loss = PolicyLoss(kind: .cispo)
         var rng = RNG(seed: 1)
         var genSeconds = 0.0, trainSeconds = 0.0
+        var split = (forward: 0.0, backward: 0.0, optimizer: 0.0)
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
         func step(timed: Bool) throws {
             let promptIds = (0..<prompts).map { _ in (0..<promptTokens).map { _ in rng.int(in: 0...(cfg.vocabSize - 1)) } }
@@ -78,6 +82,7 @@ struct BenchRL: ParsableCommand {
             for (p, g) in zip(promptIds, outs) {
                 for o in g { prompts.append(p); responseIds.append(o.ids) }
             }
+            let tf = now()
             grads.zero()
             let pass = try model.trainingForward(prompts: prompts, responses: responseIds, sharePrompts: sharePrompts)
             let current = pass.layout.gatherResponses(pass.logProbs)
@@ -88,12 +93,17 @@ struct BenchRL: ParsableCommand {
             }
             let tokens = responses.reduce(0) { $0 + $1.mask.count }
             let result = loss.evaluate(responses, batchTokens: tokens, batchResponses: responses.count)
+            let tb = now()
             pass.backward(dLogProbs: pass.layout.scatterResponses(result.dLogProbs), into: grads)
+            let to = now()
             optimizer.update(grads, lr: 1e-5)
-            let t2 = DispatchTime.now().uptimeNanoseconds
+            let t2 = now()
             if timed {
                 genSeconds += Double(t1 - t0) / 1e9
                 trainSeconds += Double(t2 - t1) / 1e9
+                split.forward += Double(tb - tf) / 1e9
+                split.backward += Double(to - tb) / 1e9
+                split.optimizer += Double(t2 - to) / 1e9
             }
         }
         try step(timed: false)
@@ -106,11 +116,14 @@ struct BenchRL: ParsableCommand {
                        generation_s: genSeconds / Double(steps), training_s: trainSeconds / Double(steps),
                        generation_fraction: genSeconds / (genSeconds + trainSeconds),
                        rollout_tokens_per_s: completions * Double(newTokens) * Double(steps) / genSeconds,
-                       training_tokens_per_s: completions * Double(promptTokens + newTokens) * Double(steps) / trainSeconds)
+                       training_tokens_per_s: completions * Double(promptTokens + newTokens) * Double(steps) / trainSeconds,
+                       training_split_s: ["forward": split.forward / Double(steps), "backward": split.backward / Double(steps),
+                                          "optimizer": split.optimizer / Double(steps)])
         if json { printJSON(r) } else {
-            Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens, %@ rollouts: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s\n",
+            Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens, %@ rollouts: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s (forward %.3f s, backward %.3f s, AdamW %.3f s)\n",
                                config, prompts, group, newTokens, rolloutPrecision.rawValue, r.completions_per_s, perStep, 100 * r.generation_fraction,
-                               r.rollout_tokens_per_s, r.training_tokens_per_s))
+                               r.rollout_tokens_per_s, r.training_tokens_per_s, split.forward / Double(steps),
+                               split.backward / Double(steps), split.optimizer / Double(steps)))
         }
     }
 }
