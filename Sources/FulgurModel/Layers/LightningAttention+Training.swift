@@ -131,7 +131,6 @@ extension LightningAttention {
 
     /// The backward of one segment and head. `future` is R at the segment's end (what later
     /// tokens that continue this segment send back, nil for none); returns R at its start.
-    @discardableResult
     func mixBackward(z: UnsafeMutablePointer<Float>, dO: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>,
                      rows seg: Range<Int>, head h: Int, states: [Tensor], future: Tensor? = nil) -> Tensor {
         let d = headDim, ldz = 3 * heads * d, ldo = heads * d
