@@ -68,7 +68,7 @@ public final class RandomWeights: WeightSource {
 
     public func take(_ name: String, shape: [Int]) throws -> Tensor {
         if shape.count == 1 { return Tensor(shape: shape) { _ in 1 } }
-        let t = Tensor(shape: shape, zeroed: false)
+        let t = Tensor(shape: shape, zeroed: false, persistent: true)
         for i in 0..<t.count { t.pointer[i] = rng.normal() * std }
         return t
     }

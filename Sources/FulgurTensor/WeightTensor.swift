@@ -41,7 +41,7 @@ public final class WeightTensor: @unchecked Sendable {
             bf16 = nil
         case .bf16:
             f32 = nil
-            let p = UnsafeMutablePointer<UInt16>.allocate(capacity: max(t.count, 1))
+            let p = Allocation.buffer(byteCount: 2 * max(t.count, 1), persistent: true).bindMemory(to: UInt16.self, capacity: max(t.count, 1))
             Convert.f32ToBF16(t.pointer, UnsafeMutableRawPointer(p), count: t.count)
             bf16 = p
         }
@@ -54,7 +54,7 @@ public final class WeightTensor: @unchecked Sendable {
         precision = .bf16
         f32 = nil
         let n = shape.reduce(1, *)
-        let p = UnsafeMutablePointer<UInt16>.allocate(capacity: max(n, 1))
+        let p = Allocation.buffer(byteCount: 2 * max(n, 1), persistent: true).bindMemory(to: UInt16.self, capacity: max(n, 1))
         UnsafeMutableRawPointer(p).copyMemory(from: src, byteCount: n * 2)
         bf16 = p
     }
@@ -65,11 +65,12 @@ public final class WeightTensor: @unchecked Sendable {
         self.precision = precision
         switch precision {
         case .f32:
-            f32 = Tensor(shape: shape, zeroed: false)
+            f32 = Tensor(shape: shape, zeroed: false, persistent: true)
             bf16 = nil
         case .bf16:
             f32 = nil
-            bf16 = .allocate(capacity: max(shape.reduce(1, *), 1))
+            let n = max(shape.reduce(1, *), 1)
+            bf16 = Allocation.buffer(byteCount: 2 * n, persistent: true).bindMemory(to: UInt16.self, capacity: n)
         }
     }
 

@@ -44,8 +44,8 @@ public final class AdamW: @unchecked Sendable {
         self.settings = settings
         names = parameters.map(\.0)
         self.parameters = parameters.map(\.1)
-        m = parameters.map { Tensor(shape: $0.1.shape) }
-        v = parameters.map { Tensor(shape: $0.1.shape) }
+        m = parameters.map { Tensor(shape: $0.1.shape, persistent: true) }
+        v = parameters.map { Tensor(shape: $0.1.shape, persistent: true) }
     }
 
     /// Clips (if set), then applies one update with learning rate `lr`. Returns the gradient

@@ -79,7 +79,7 @@ public final class CheckpointFiles: @unchecked Sendable {
         guard [.f32, .bf16, .f16].contains(e.dtype) else {
             throw FileError(file.path, "tensor \(name) has dtype \(e.dtype.rawValue), expected F32, BF16 or F16")
         }
-        let t = Tensor(shape: shape, zeroed: false)
+        let t = Tensor(shape: shape, zeroed: false, persistent: true)
         try file.readFloat32(e, into: t.pointer)
         return t
     }

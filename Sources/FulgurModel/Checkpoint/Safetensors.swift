@@ -114,7 +114,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// A tensor converted to Float32 (F32, BF16 and F16 are accepted).
     public func float32(_ name: String) throws -> Tensor {
         guard let e = entries[name] else { throw FileError(path, "missing tensor \(name)") }
-        let t = Tensor(shape: e.shape, zeroed: false)
+        let t = Tensor(shape: e.shape, zeroed: false, persistent: true)
         try readFloat32(e, into: t.pointer)
         return t
     }

@@ -11,7 +11,7 @@ public final class Gradients: @unchecked Sendable {
     public init(_ named: [(String, Tensor)]) {
         names = named.map(\.0)
         parameters = named.map(\.1)
-        tensors = named.map { Tensor(shape: $0.1.shape) }
+        tensors = named.map { Tensor(shape: $0.1.shape, persistent: true) }
         index = Dictionary(uniqueKeysWithValues: named.enumerated().map { (ObjectIdentifier($1.1), $0) })
     }
 
