@@ -52,8 +52,9 @@ import FulgurSupport
 
     /// A shared prompt computes exactly what G separate copies compute: the response log-probs
     /// and every parameter gradient of a loss on them (block size 4 with prompts and responses
-    /// crossing block boundaries, softmax layers with partial RoPE).
-    @Test(arguments: [3, 9])
+    /// crossing block boundaries, softmax layers with partial RoPE, a one-token parent and an
+    /// empty response).
+    @Test(arguments: [2, 3, 9])
     func sharedPromptsMatchSeparateCopies(promptLength: Int) throws {
         let model = try TestModels.hybrid(blockSize: 4)
         var rng = RNG(seed: UInt64(promptLength))
@@ -61,7 +62,7 @@ import FulgurSupport
         let p1 = (0..<promptLength).map { _ in rng.int(in: 0...(vocab - 1)) }
         let p2 = (0..<5).map { _ in rng.int(in: 0...(vocab - 1)) }
         let prompts = [p1, p1, p1, p2, p2]
-        let responses = [6, 1, 11, 7, 3].map { n in (0..<n).map { _ in rng.int(in: 0...(vocab - 1)) } }
+        let responses = [6, 0, 11, 7, 3].map { n in (0..<n).map { _ in rng.int(in: 0...(vocab - 1)) } }
         var results: [([[Float]], Gradients)] = []
         for share in [false, true] {
             let pass = try model.trainingForward(prompts: prompts, responses: responses, sharePrompts: share)
