@@ -30,7 +30,6 @@ Exit code 0 when the TRL run completed, 1 otherwise. Needs `pip install torch tr
 """
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import sys

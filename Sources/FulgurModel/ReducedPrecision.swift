@@ -113,36 +113,20 @@ enum StoredWeight {
     case plain(Tensor)
     case matrix(WeightTensor)
 
-    var precision: WeightPrecision {
+    /// The storage as a weight tensor (a plain tensor wrapped as Float32, sharing its memory).
+    var weight: WeightTensor {
         switch self {
-        case .plain: .f32
-        case .matrix(let w): w.precision
+        case .plain(let t): WeightTensor(t, precision: .f32)
+        case .matrix(let w): w
         }
     }
 
-    var count: Int {
-        switch self {
-        case .plain(let t): t.count
-        case .matrix(let w): w.count
-        }
-    }
-
-    var elementSize: Int { precision == .f32 ? 4 : 2 }
-
-    var raw: UnsafeMutableRawPointer {
-        switch self {
-        case .plain(let t): UnsafeMutableRawPointer(t.pointer)
-        case .matrix(let w): w.raw
-        }
-    }
-
+    var precision: WeightPrecision { weight.precision }
+    var count: Int { weight.count }
+    var elementSize: Int { weight.elementSize }
+    var raw: UnsafeMutableRawPointer { weight.raw }
     /// The values in Float32 (a copy; exact for bf16).
-    func widened() -> Tensor {
-        switch self {
-        case .plain(let t): t.copy()
-        case .matrix(let w): w.widened()
-        }
-    }
+    func widened() -> Tensor { weight.widened() }
 }
 
 extension DecoderLayer {

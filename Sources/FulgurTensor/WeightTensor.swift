@@ -41,7 +41,7 @@ public final class WeightTensor: @unchecked Sendable {
             bf16 = nil
         case .bf16:
             f32 = nil
-            let p = Allocation.buffer(byteCount: 2 * max(t.count, 1), persistent: true).bindMemory(to: UInt16.self, capacity: max(t.count, 1))
+            let p = Self.bf16Storage(t.count)
             Convert.f32ToBF16(t.pointer, UnsafeMutableRawPointer(p), count: t.count)
             bf16 = p
         }
@@ -54,7 +54,7 @@ public final class WeightTensor: @unchecked Sendable {
         precision = .bf16
         f32 = nil
         let n = shape.reduce(1, *)
-        let p = Allocation.buffer(byteCount: 2 * max(n, 1), persistent: true).bindMemory(to: UInt16.self, capacity: max(n, 1))
+        let p = Self.bf16Storage(n)
         UnsafeMutableRawPointer(p).copyMemory(from: src, byteCount: n * 2)
         bf16 = p
     }
@@ -69,12 +69,17 @@ public final class WeightTensor: @unchecked Sendable {
             bf16 = nil
         case .bf16:
             f32 = nil
-            let n = max(shape.reduce(1, *), 1)
-            bf16 = Allocation.buffer(byteCount: 2 * n, persistent: true).bindMemory(to: UInt16.self, capacity: n)
+            bf16 = Self.bf16Storage(shape.reduce(1, *))
         }
     }
 
     deinit { bf16?.deallocate() }
+
+    /// Uninitialized bf16 storage for `count` values (weights: persistent, on huge pages when large).
+    private static func bf16Storage(_ count: Int) -> UnsafeMutablePointer<UInt16> {
+        let n = max(count, 1)
+        return Allocation.buffer(byteCount: 2 * n, persistent: true).bindMemory(to: UInt16.self, capacity: n)
+    }
 
     /// Bytes per element.
     public var elementSize: Int { precision == .f32 ? 4 : 2 }

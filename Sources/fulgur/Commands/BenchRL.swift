@@ -72,10 +72,10 @@ struct BenchRL: ParsableCommand {
         func step(timed: Bool) throws {
             let promptIds = (0..<prompts).map { _ in (0..<promptTokens).map { _ in rng.int(in: 0...(cfg.vocabSize - 1)) } }
             let params = SamplingParameters(temperature: 1, seed: rng.next(), maxTokens: newTokens, repetitionWindow: 0)
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = now()
             if rolloutModel !== model { rolloutModel.syncRounded(from: model) }
             let outs = try generator.sample(prompts: promptIds, count: group, params)
-            let t1 = DispatchTime.now().uptimeNanoseconds
+            let t1 = now()
             let rewards = outs.map { g in g.map { _ in Double(rng.int(in: 0...1)) } }
             let adv = AdvantageEstimator.groupStd.advantages(rewards)
             var prompts: [[Int]] = [], responseIds: [[Int]] = []
@@ -122,8 +122,8 @@ struct BenchRL: ParsableCommand {
         if json { printJSON(r) } else {
             Console.out(String(format: "rl %@ %d prompts × G=%d × %d tokens, %@ rollouts: %.2f completions/s, %.2f s/step (%.0f%% generation), rollout %.0f tok/s, training %.0f tok/s (forward %.3f s, backward %.3f s, AdamW %.3f s)\n",
                                config, prompts, group, newTokens, rolloutPrecision.rawValue, r.completions_per_s, perStep, 100 * r.generation_fraction,
-                               r.rollout_tokens_per_s, r.training_tokens_per_s, split.forward / Double(steps),
-                               split.backward / Double(steps), split.optimizer / Double(steps)))
+                               r.rollout_tokens_per_s, r.training_tokens_per_s, r.training_split_s["forward"]!,
+                               r.training_split_s["backward"]!, r.training_split_s["optimizer"]!))
         }
     }
 }
