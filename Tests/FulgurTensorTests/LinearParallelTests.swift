@@ -39,11 +39,13 @@ import Testing
         }
     }
 
-    /// A row's product does not depend on the batch around it: the streaming kernel computes
-    /// each (input row, weight row) dot on its own (a sequence decodes the same alone or in a
-    /// batch of up to `streamingMaxRows`).
-    @Test func streamingResultsAreBatchInvariant() {
-        let n = 37, k = 203, m = 7
+    /// A row's product does not depend on the batch around it: the streaming kernel dots a row
+    /// alone (`Dot.single`) or paired (`Dot.pair`) in the same order (a sequence decodes the
+    /// same alone or in a batch of up to `streamingMaxRows`). k covers every tail: 31 = three
+    /// 8-wide blocks + 7 scalars, 203 = six 32-blocks + one 8-block + 3, 256 = none, 280 = three 8-blocks.
+    @Test(arguments: [31, 203, 256, 280])
+    func streamingResultsAreBatchInvariant(k: Int) {
+        let n = 37, m = 7
         let x = random(m * k, seed: 6), w = random(n * k, seed: 7)
         var bits = [UInt16](repeating: 0, count: n * k)
         w.withUnsafeBufferPointer { Convert.f32ToBF16($0.baseAddress!, &bits, count: n * k) }
