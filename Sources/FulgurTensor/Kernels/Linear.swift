@@ -97,16 +97,18 @@ public enum Linear {
     }
 
     /// Weight rows lo..<hi, each read once front to back (the access pattern hardware
-    /// prefetchers follow best) and dotted with the m input rows two at a time, so each
-    /// weight vector (widened in registers when bf16) is loaded once per pair (bf16 used to be
-    /// widened into an L1 buffer first: a G = 8 bf16 rollout took 362 ms, now 306, with the
-    /// routed experts' 2 KB prefetch distance; f32 and single-stream decode unchanged or
-    /// slightly faster, alternating runs). Rows read once
-    /// per step are prefetched about 2 KB ahead with the non-temporal hint: on this AMD
-    /// machine such lines are not passed on to L2 and the L3 victim cache, so the ≈ 12 MB of
-    /// weights every decode step reads (attention, LM head) can stay in the 32 MB L3 while
-    /// the routed experts stream past (single-stream decode +4–15 % in alternating A/B runs:
-    /// 336 → 349 tok/s at 512 and 290 → 316 at 4K over 4 pairs, 338 → 391 at 512 over 6).
+    /// prefetchers follow best) and dotted with the m input rows two at a time, so each weight
+    /// vector is loaded — and widened in registers when bf16 — once per pair. (bf16 rows used
+    /// to be widened into an L1 buffer first, a pass that stalled on DRAM with nothing to
+    /// overlap: a G = 8 bf16 rollout took 362 ms, now 306; f32 and single-stream decode
+    /// unchanged or slightly faster, alternating runs.)
+    ///
+    /// Rows read once per step (routed experts) are prefetched about 2 KB ahead with the
+    /// non-temporal hint: on this AMD machine such lines are not passed on to L2 and the L3
+    /// victim cache, so the ≈ 12 MB of weights every decode step reads (attention, LM head) can
+    /// stay in the 32 MB L3 while the experts stream past (single-stream decode +4–15 % in
+    /// alternating A/B runs: 336 → 349 tok/s at 512 and 290 → 316 at 4K over 4 pairs, 338 → 391
+    /// at 512 over 6).
     @inline(__always)
     static func rows<W: StreamedWeight>(_ x: UnsafePointer<Float>, _ w: UnsafePointer<W>, _ y: UnsafeMutablePointer<Float>,
                                         m: Int, n: Int, k: Int, _ lo: Int, _ hi: Int, readOnce: Bool) {
@@ -217,7 +219,7 @@ public enum Dot {
     }
 
     @inlinable @inline(__always)
-    public static func total(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>) -> Float {
+    static func total(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>) -> Float {
         let v = (a0 + a1) + (a2 + a3)
         let h = v.lowHalf + v.highHalf
         let q = h.lowHalf + h.highHalf
