@@ -5,5 +5,5 @@ void openblas_set_num_threads(int num_threads);
 // glibc allocator tuning (mallopt) for large tensor buffers.
 #include <malloc.h>
 #endif
-// Prefetch with the non-temporal hint (weights a decode step reads once: Linear.rowsF32).
+// Prefetch with the non-temporal hint (weights a decode step reads once: Linear.rows).
 static inline void fulgur_prefetch_nta(const void *p) { __builtin_prefetch(p, 0, 0); }
