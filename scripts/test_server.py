@@ -484,6 +484,12 @@ class Suite:
             t0 = time.time()
             expect_error(lambda: c.completions.create(**big), openai.APIStatusError, 504, code="timeout")
             assert time.time() - t0 < 5
+            # The connection cannot carry another request after a timed-out one, and says so
+            # (without the header, a client reusing it raced the server's close).
+            body = json.dumps({"model": self.name, "prompt": [1], "max_tokens": 16000, "ignore_eos": True})
+            status, headers, _ = server.request("POST", "/v1/completions", body=body,
+                                                headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+            assert status == 504 and {k.lower(): v for k, v in headers.items()}.get("connection") == "close", (status, headers)
             try:
                 for _ in c.completions.create(stream=True, **big):
                     pass

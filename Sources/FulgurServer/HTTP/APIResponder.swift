@@ -17,10 +17,8 @@ struct APIResponder: HTTPResponder {
         let response: Response
         do {
             response = try await handle(request, path: path, route: route, start: start)
-        } catch let e as APIError {
-            response = Self.errorResponse(e)
         } catch {
-            response = Self.errorResponse(.internalError("\(error)"))
+            response = Self.errorResponse(error)
         }
         if response.headers[.contentType] != "text/event-stream" {  // streams count themselves when done
             metrics.httpRequest(route: route, status: response.status.code, seconds: Self.seconds(since: start))
@@ -46,7 +44,7 @@ struct APIResponder: HTTPResponder {
                     try await service.stream(prepared, send: send)
                 }
             }
-            return try await untilClientLeaves(request, cancel: prepared.handle.cancel) {
+            return await untilClientLeaves(request, cancel: prepared.handle.cancel) {
                 Self.json(try await service.respond(prepared))
             }
         case (.post, "/v1/completions"):
@@ -57,7 +55,7 @@ struct APIResponder: HTTPResponder {
                     try await service.stream(prepared, send: send)
                 }
             }
-            return try await untilClientLeaves(request, cancel: prepared.cancel) {
+            return await untilClientLeaves(request, cancel: prepared.cancel) {
                 Self.json(try await service.respond(prepared))
             }
         default:
@@ -88,9 +86,16 @@ struct APIResponder: HTTPResponder {
 
     /// Runs `operation`, cancelling the engine request if the client closes the connection.
     private func untilClientLeaves(_ request: Request, cancel: @escaping @Sendable () -> Void,
-                                   _ operation: () async throws -> Response) async throws -> Response {
-        var response = try await request.body.consumeWithInboundCloseHandler({ _ in try await operation() }, onInboundClosed: cancel)
-        // Watching for the close consumed the connection's request stream: it cannot carry another request.
+                                   _ operation: () async throws -> Response) async -> Response {
+        var response: Response
+        do {
+            response = try await request.body.consumeWithInboundCloseHandler({ _ in try await operation() }, onInboundClosed: cancel)
+        } catch {
+            response = Self.errorResponse(error)
+        }
+        // Watching for the close consumed the connection's request stream: it cannot carry another
+        // request, so every answer says so — errors too (a 504 without it let the client reuse a
+        // connection the server was about to close).
         response.headers[.connection] = "close"
         return response
     }
@@ -117,6 +122,11 @@ struct APIResponder: HTTPResponder {
 
     static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An OpenAI error body for any failure (unexpected ones as 500).
+    static func errorResponse(_ error: any Error) -> Response {
+        errorResponse(error as? APIError ?? .internalError("\(error)"))
     }
 
     static func errorResponse(_ e: APIError) -> Response {
