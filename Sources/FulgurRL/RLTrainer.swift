@@ -330,7 +330,8 @@ public final class RLTrainer {
         let transcripts = try MetricsLog(path: out + "/transcripts.jsonl", truncateAfterStep: state.step)
         let progress = ProgressLine(total: config.steps, label: "rl step")
         let first = state.step
-        var last: [String: JSONValue] = [:]
+        // a resumed run that is already done reports its last step
+        var last = MetricsLog.read(out + "/metrics.jsonl").last ?? [:]
         while state.step < config.steps {
             var rec = try step()
             if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {

@@ -119,7 +119,8 @@ public final class Trainer {
         let metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
         let progress = ProgressLine(total: config.steps, label: "step")
         let first = state.step
-        var last: [String: JSONValue] = [:]
+        // a resumed run that is already done reports its last step
+        var last = MetricsLog.read(out + "/metrics.jsonl").last ?? [:]
         var windowTokens = 0
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let startElapsed = state.elapsedSeconds

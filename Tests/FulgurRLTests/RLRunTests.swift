@@ -76,6 +76,9 @@ import Testing
         try RLTrainer(config: try Self.config(out: a, steps: 4), resume: false, runRecord: [:]).run(quiet: true)
         try RLTrainer(config: try Self.config(out: b, steps: 2), resume: false, runRecord: [:]).run(quiet: true)
         try RLTrainer(config: try Self.config(out: b, steps: 4), resume: true, runRecord: [:]).run(quiet: true)
+        // resuming a finished run changes nothing and reports its last step
+        let again = try RLTrainer(config: try Self.config(out: b, steps: 4), resume: true, runRecord: [:]).run(quiet: true)
+        #expect(again["step"]?.int == 4)
         let ra = MetricsLog.read(a + "/metrics.jsonl"), rb = MetricsLog.read(b + "/metrics.jsonl")
         #expect(ra.count == 4 && rb.count == 4)
         for (x, y) in zip(ra, rb) {
