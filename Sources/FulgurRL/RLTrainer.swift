@@ -331,7 +331,7 @@ public final class RLTrainer {
         let progress = ProgressLine(total: config.steps, label: "rl step")
         let first = state.step
         // a resumed run that is already done reports its last step
-        var last = MetricsLog.read(out + "/metrics.jsonl").last ?? [:]
+        var last = metrics.lastKept ?? [:]
         while state.step < config.steps {
             var rec = try step()
             if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {

@@ -39,6 +39,9 @@ public final class ProgressLine: @unchecked Sendable {
 public final class MetricsLog: @unchecked Sendable {
     public let path: String
     let handle: FileHandle
+    /// The last record kept when a resumed run truncated the file (nil otherwise): what a run
+    /// that is already finished reports.
+    public private(set) var lastKept: [String: JSONValue]?
 
     /// Opens `path` for appending; with `truncateAfterStep`, first drops lines whose "step" is
     /// greater (a resumed run rewrites the steps it repeats).
@@ -47,11 +50,13 @@ public final class MetricsLog: @unchecked Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if let limit = truncateAfterStep, let data = fm.contents(atPath: path) {
-            let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
+            var kept: [Substring] = []
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 // a line torn by a kill does not parse: drop it
-                guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)) else { return false }
-                guard let s = obj["step"]?.int else { return true }
-                return s <= limit
+                guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)) else { continue }
+                if let s = obj["step"]?.int, s > limit { continue }
+                kept.append(line)
+                if let record = obj.object { lastKept = record }
             }
             try Files.writeAtomically(kept.map { $0 + "\n" }.joined(), to: path)
         }

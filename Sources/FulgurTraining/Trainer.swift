@@ -120,7 +120,7 @@ public final class Trainer {
         let progress = ProgressLine(total: config.steps, label: "step")
         let first = state.step
         // a resumed run that is already done reports its last step
-        var last = MetricsLog.read(out + "/metrics.jsonl").last ?? [:]
+        var last = metrics.lastKept ?? [:]
         var windowTokens = 0
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let startElapsed = state.elapsedSeconds
