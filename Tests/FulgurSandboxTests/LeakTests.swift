@@ -52,12 +52,7 @@ struct LeakTests {
             return target.hasPrefix("pipe:") || target.contains("pidfd") || target.contains("fulgur-sandbox")
                 || target.contains("fulgur-run-") || target.hasPrefix("/sys/fs/cgroup")
         }
-        let deadline = Date().addingTimeInterval(10)
-        while true {
-            let new = openFiles().subtracting(before).filter(sandboxKind).sorted()
-            if new.isEmpty || Date() > deadline { return new }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        return Support.untilEmpty(within: 10, every: 0.1) { openFiles().subtracting(before).filter(sandboxKind).sorted() }
     }
 
     /// Runs from many threads at once (as RL rollouts score them) stay separate.

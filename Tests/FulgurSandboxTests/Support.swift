@@ -25,11 +25,17 @@ enum Support {
     /// machine (a fork bomb's hundreds of children), so the scan is repeated for up to 2 s;
     /// anything still alive then counts (the tests' escapees would sleep for a minute).
     static func poolProcesses() throws -> [pid_t] {
-        let deadline = Date().addingTimeInterval(2)
+        try untilEmpty(within: 2, every: 0.05, poolProcessesNow)
+    }
+
+    /// Repeats `scan` until it finds nothing or `seconds` have passed; returns the last scan.
+    /// For host-side checks that other activity can disturb for a moment.
+    static func untilEmpty<T>(within seconds: Double, every interval: Double, _ scan: () throws -> [T]) rethrows -> [T] {
+        let deadline = Date().addingTimeInterval(seconds)
         while true {
-            let found = try poolProcessesNow()
+            let found = try scan()
             if found.isEmpty || Date() > deadline { return found }
-            Thread.sleep(forTimeInterval: 0.05)
+            Thread.sleep(forTimeInterval: interval)
         }
     }
 
