@@ -2,11 +2,11 @@
 // Fulgur: a hybrid lightning-attention MoE (MiniMax-M1) and its RL system, in Swift.
 //
 // Layers, bottom to top:
-//   CBLAS (OpenBLAS / Accelerate) → FulgurTensor (tensors, kernels)
+//   CFulgurBLAS (CPUID; OpenBLAS loaded at run time) / Accelerate → FulgurTensor (tensors, kernels)
 //   → FulgurModel (checkpoints, config, the hybrid model, caches)
 //   → FulgurGeneration (sampling, batched decode)
 //   → fulgur (the command-line tool)
-// Speed flags (-target-cpu haswell) come from scripts/, never from this manifest.
+// Speed flags (-target-cpu for the host ISA) come from scripts/flags.sh, never from this manifest.
 import PackageDescription
 
 let package = Package(
@@ -27,13 +27,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        // The CPU (CPUID) and the BLAS, loaded at run time so its kernel set can be chosen first.
+        .target(name: "CFulgurBLAS", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "FulgurTensor",
             dependencies: [
-                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+                "CFulgurBLAS",
                 .product(name: "Numerics", package: "swift-numerics"),
                 "FulgurSupport",
             ]),

@@ -1,11 +1,11 @@
 #if canImport(Accelerate)
 import Accelerate
 #else
-import CBLAS
+import CFulgurBLAS
 #endif
 
-/// Thin wrappers over BLAS (OpenBLAS on Linux, Accelerate on Apple platforms).
-/// All matrices are row-major.
+/// Thin wrappers over BLAS (OpenBLAS on Linux, loaded at run time with the kernel set chosen
+/// from CPUID — `BLASLibrary`; Accelerate on Apple platforms). All matrices are row-major.
 ///
 /// BLAS itself runs single-threaded: OpenBLAS's own worker threads busy-wait between calls
 /// and compete with Fulgur's threads, which hurts the many small products of a small model.
@@ -19,7 +19,7 @@ public enum BLAS {
 
     @usableFromInline static let singleThreaded: Bool = {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(1)
+        _ = fulgur_blas()  // loads it; the loader sets one BLAS thread
         #endif
         return true
     }()
@@ -75,9 +75,15 @@ public enum BLAS {
             }
             return
         }
+        #if canImport(Accelerate)
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+        #else
+        fulgur_sgemm(
+            Int32(FULGUR_ROW_MAJOR), Int32(transA ? FULGUR_TRANS : FULGUR_NO_TRANS), Int32(transB ? FULGUR_TRANS : FULGUR_NO_TRANS),
+            blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+        #endif
     }
 
     /// The `nn.Linear` product: y[M,N] = x[M,K] · Wᵀ with W stored [N,K] (beta 0 overwrites y,
@@ -107,9 +113,15 @@ public enum BLAS {
         trans: Bool = false, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
+        #if canImport(Accelerate)
         cblas_sgemv(
             CblasRowMajor, trans ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha, a,
             blasInt(lda), x, 1, beta, y, 1)
+        #else
+        fulgur_sgemv(
+            Int32(FULGUR_ROW_MAJOR), Int32(trans ? FULGUR_TRANS : FULGUR_NO_TRANS), blasInt(m), blasInt(n), alpha, a,
+            blasInt(lda), x, 1, beta, y, 1)
+        #endif
     }
 
     /// A batch of equally shaped products with fixed strides between the matrices.
@@ -127,11 +139,7 @@ public enum BLAS {
         }
     }
 
-    #if canImport(Accelerate)
     @usableFromInline typealias BlasInt = Int32
-    #else
-    @usableFromInline typealias BlasInt = blasint
-    #endif
     @inlinable @inline(__always) static func blasInt(_ x: Int) -> BlasInt { BlasInt(x) }
 }
 

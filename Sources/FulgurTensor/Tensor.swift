@@ -1,5 +1,5 @@
 #if !canImport(Accelerate)
-import CBLAS
+import CFulgurBLAS
 #endif
 import Foundation
 #if canImport(Glibc)

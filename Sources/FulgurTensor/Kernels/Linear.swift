@@ -1,6 +1,6 @@
 import RealModule
-#if canImport(CBLAS)
-import CBLAS
+#if canImport(CFulgurBLAS)
+import CFulgurBLAS
 #endif
 
 /// y[M,N] = x[M,K] · Wᵀ for W stored [N,K] (the `nn.Linear` product), choosing the kernel:
@@ -133,7 +133,7 @@ public enum Linear {
 
     @inline(__always)
     static func prefetchOnce<T>(_ p: UnsafePointer<T>, bytes: Int) {
-        #if canImport(CBLAS)
+        #if canImport(CFulgurBLAS)
         let raw = UnsafeRawPointer(p)
         var o = 0
         while o < bytes { fulgur_prefetch_nta(raw + o); o += 64 }
