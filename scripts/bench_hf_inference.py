@@ -25,7 +25,7 @@ import statistics
 from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, add_omp_argument, emit_json, fulgur_binary, hf_config,
                        load_average, log, read_json, run_fulgur, run_main, table, start_torch)
 
-# measured earlier on this machine class (../shared/bench/README.md), 2 threads, hybrid-25m:
+# measured earlier on this machine class (configs/bench/README.md), 2 threads, hybrid-25m:
 # context → (prefill tok/s, decode tok/s)
 EARLIER_HF = {512: (3040, 58), 4096: (3100, 9.3)}
 
@@ -71,7 +71,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default=DEFAULT_BENCH_CONFIG, help="model config.json, either dialect "
-                    "(default: ../shared/bench/hybrid-25m.json)")
+                    "(default: configs/bench/hybrid-25m.json)")
     ap.add_argument("--contexts", default="16,512,4096", help="comma-separated context lengths (default 16,512,4096)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads and FULGUR_THREADS (default 2)")
     ap.add_argument("--decode-steps", type=int, default=32, help="decode steps timed per context (default 32)")

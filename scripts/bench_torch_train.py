@@ -23,7 +23,7 @@ import statistics
 from fulgur_hf import (DEFAULT_BENCH_CONFIG, Failure, Timer, add_omp_argument, emit_json, fulgur_binary, hf_config,
                        load_average, log, read_json, run_fulgur, run_main, table, start_torch)
 
-EARLIER_TORCH = 1063  # tok/s, hybrid-25m, batch 4 × 512, 2 threads (../shared/bench/README.md)
+EARLIER_TORCH = 1063  # tok/s, hybrid-25m, batch 4 × 512, 2 threads (configs/bench/README.md)
 
 
 def bench_torch(cfg, batch, seq_len, steps, torch):
@@ -64,7 +64,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default=DEFAULT_BENCH_CONFIG, help="model config.json, either dialect "
-                    "(default: ../shared/bench/hybrid-25m.json)")
+                    "(default: configs/bench/hybrid-25m.json)")
     ap.add_argument("--seq-len", type=int, default=512, help="sequence length (default 512)")
     ap.add_argument("--batch-size", type=int, default=4, help="sequences per step (default 4)")
     ap.add_argument("--steps", type=int, default=3, help="timed steps on each side, after one warm-up step (default 3)")

@@ -3,8 +3,8 @@
 weights, PyTorch CPU, fp32), for issue 7's "≥ 5× the completions/s of TRL" target.
 
 Setup (the same one `fulgur bench rl` uses):
-  - model: MiniMaxForCausalLM from --config (default ../shared/bench/hybrid-25m.json), random init;
-  - tokenizer: the byte-level BPE fixture ../shared/fixtures/tokenizers/bpe-gpt2 (vocab 2,000 ≤ 2,048),
+  - model: MiniMaxForCausalLM from --config (default configs/bench/hybrid-25m.json), random init;
+  - tokenizer: the byte-level BPE fixture Tests/Fixtures/tokenizers/bpe-gpt2 (vocab 2,000 ≤ 2,048),
     pad `<pad>`, eos `<end_of_sentence>`;
   - prompts: "Compute A + B. Put the final answer in \\boxed{}." with seeded 3-digit A, B (no chat
     template); --prompts prompts per step (default 1), G = 8 completions of each of exactly 64 tokens (no stop: eos is
@@ -41,8 +41,7 @@ import warnings
 from fulgur_hf import (add_omp_argument, emit_json, log, DEFAULT_BENCH_CONFIG, REPO, Failure, fulgur_binary,
                        hf_config, load_average, read_json, run_fulgur, run_main, table, start_torch)
 
-DEFAULT_TOKENIZER = os.path.normpath(os.path.join(REPO, "..", "shared", "fixtures", "tokenizers", "bpe-gpt2",
-                                                  "tokenizer.json"))
+DEFAULT_TOKENIZER = os.path.join(REPO, "Tests", "Fixtures", "tokenizers", "bpe-gpt2", "tokenizer.json")
 EARLIER_TRL = {"completions_per_s": 2.5, "seconds_per_step": 3.2, "generation_fraction": 0.74}
 
 

@@ -15,7 +15,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_FULGUR = os.path.join(REPO, ".build", "release", "fulgur")
 # a git worktree without its own build can use the main checkout's (../main here)
 SIBLING_FULGUR = os.path.normpath(os.path.join(REPO, "..", "main", ".build", "release", "fulgur"))
-DEFAULT_BENCH_CONFIG = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "hybrid-25m.json"))
+DEFAULT_BENCH_CONFIG = os.path.join(REPO, "configs", "bench", "hybrid-25m.json")
 BUILD_HINT = "swift build -c release -Xswiftc -target-cpu -Xswiftc haswell --product fulgur"
 
 

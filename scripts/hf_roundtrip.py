@@ -15,7 +15,7 @@ For each model folder (a `fulgur init` output, a training checkpoint, anything `
 
 Without --model/--config/--train-config it creates, with `fulgur init`, a small hybrid in the HF
 dialect (block size 16), one in the MiniMax dialect with partial RoPE, H·D ≠ hidden and residual
-α = (2L)^¼, and the bench config ../shared/bench/hybrid-25m.json; plus a 3-step `fulgur train`
+α = (2L)^¼, and the bench config configs/bench/hybrid-25m.json; plus a 3-step `fulgur train`
 checkpoint of the MiniMax-dialect model. --quick (CI): the HF-dialect model and the trained
 checkpoint only, 96 tokens, 8 greedy tokens.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bounded load test of `fulgur serve` on loopback (a script, not part of CI).
 
-Creates a random-weight model from a config (default: the shared hybrid-25m bench config),
+Creates a random-weight model from a config (default: the hybrid-25m bench config, configs/bench/hybrid-25m.json),
 starts the server, measures one stream alone, then runs N concurrent streaming clients for a
 fixed time. Each client sends streaming completions with random token-id prompts, back to
 back; a 429 is counted and retried after a short pause, anything else non-200 is an error.
@@ -11,7 +11,7 @@ Prints (and with --out writes) requests/s, time to first token p50/p99, aggregat
 tokens/s vs the single stream, 429s, errors and memory. Exits non-zero on any error other
 than an explicit 429, on a crash, or if the server does not shut down cleanly.
 
-Usage: scripts/load_test.py [--config ../shared/bench/hybrid-25m.json] [--clients 64] [--duration 60]
+Usage: scripts/load_test.py [--config configs/bench/hybrid-25m.json] [--clients 64] [--duration 60]
 """
 import argparse
 import asyncio
@@ -159,7 +159,7 @@ async def run(args, port, pid, vocab):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "fulgur"))
-    ap.add_argument("--config", default=os.path.join(ROOT, "..", "shared", "bench", "hybrid-25m.json"))
+    ap.add_argument("--config", default=os.path.join(ROOT, "configs", "bench", "hybrid-25m.json"))
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--duration", type=float, default=60)
     ap.add_argument("--max-batch", type=int, default=32)

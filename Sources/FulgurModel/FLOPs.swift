@@ -1,4 +1,4 @@
-/// FLOP counts by the convention of shared/bench/README.md: 2 × (active matmul parameters)
+/// FLOP counts by the convention of configs/bench/README.md: 2 × (active matmul parameters)
 /// per token for the projections, experts and LM head, plus attention terms — lightning:
 /// per head 4·B·d (intra-block) + 4·d² (state) per prefill token, 4·d² per decode token;
 /// softmax: 4·n·d per head per token over n previous tokens (n/2 on average in a prefill).

@@ -4,7 +4,7 @@ import Testing
 
 /// The Figure 1 FLOP formula (FLOPCounter via DecodeCost) against hand computation.
 struct GenerationCostTests {
-    /// The bench configs of shared/bench (hybrid-25m / softmax-25m), inlined: hidden 256,
+    /// The bench configs of configs/bench (hybrid-25m / softmax-25m), inlined: hidden 256,
     /// 8 heads × 32, 2 KV heads, 8 experts top-2 of 512, vocab 2048, 8 layers.
     static func benchConfig(softmaxLayers: Set<Int>) throws -> ModelConfig {
         let types = (0..<8).map { softmaxLayers.contains($0) ? "full_attention" : "linear_attention" }

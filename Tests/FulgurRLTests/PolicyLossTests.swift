@@ -1,7 +1,7 @@
 import Testing
 @testable import FulgurRL
 
-/// Values of shared/tools/rl_testvec.py (rl-algorithms.md Appendix A).
+/// Values of the spec's reference script rl_testvec.py (rl-algorithms.md Appendix A; not in this repository).
 @Suite struct PolicyLossTests {
     static let rewards: [Double] = [1, 0, 0, 1]
     static let lengths = [3, 2, 4, 1]

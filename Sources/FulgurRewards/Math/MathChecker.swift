@@ -10,7 +10,7 @@ public struct MathVerdict: Sendable, Equatable {
 }
 
 /// The math answer checker: extraction (`AnswerExtractor`) plus equivalence (`MathEquivalence`)
-/// under the grading rules of `shared/fixtures/math/ADJUDICATION.md`.
+/// under the grading rules of `Tests/Fixtures/math/ADJUDICATION.md`.
 ///
 /// Every check is bounded: answers longer than 20 kB or 4,000 tokens are rejected, parsing depth
 /// is capped at 100, evaluation at 20,000 steps, exact powers at |exponent| ≤ 4096, collections at

@@ -24,8 +24,8 @@ struct BenchScaling: ParsableCommand {
             model). FLOPs: \(ScalingReport.flopFormula)
             """)
 
-    @Option(help: "config.json of the hybrid model.") var hybrid = "../shared/bench/hybrid-25m.json"
-    @Option(help: "config.json of the softmax baseline.") var softmax = "../shared/bench/softmax-25m.json"
+    @Option(help: "config.json of the hybrid model (the default is relative to the repository root).") var hybrid = "configs/bench/hybrid-25m.json"
+    @Option(help: "config.json of the softmax baseline (the default is relative to the repository root).") var softmax = "configs/bench/softmax-25m.json"
     @Option(name: .customLong("max-length"), help: "Tokens to generate.") var maxLength = 65536
     @Option(help: "Table interval in tokens (cumulative time and FLOPs are reported at each multiple).") var every = 4096
     @Option(name: .customLong("prompt-length"), help: "Random prompt tokens before generation.") var promptLength = 16
@@ -50,6 +50,9 @@ struct BenchScaling: ParsableCommand {
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be ≥ 0, got \(temperature)") }
         guard window >= 1, rounds >= 1 else { throw ValidationError("--window and --rounds must be ≥ 1") }
         guard fillChunk >= 1 else { throw ValidationError("--fill-chunk must be ≥ 1, got \(fillChunk)") }
+        for (flag, path) in [("--hybrid", hybrid), ("--softmax", softmax)] where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(flag): config file not found: \(path) (defaults are relative to the repository root: run from there, or pass \(flag) PATH)")
+        }
         _ = try sampleContexts()
     }
 

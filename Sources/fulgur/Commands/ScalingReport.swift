@@ -14,7 +14,7 @@ struct ScalingReport: Encodable {
     static let flopFormula = """
         per generated token at context n (keys attended, the new token included): \
         2 × active matmul parameters (projections, routed experts, LM head) + lightning 4·d² per head \
-        + softmax 4·n·d per head (shared/bench/README.md; FLOPCounter.decode); summed over n = P + 1 … P + N \
+        + softmax 4·n·d per head (configs/bench/README.md; FLOPCounter.decode); summed over n = P + 1 … P + N \
         (the direct method adds the prompt prefill, FLOPCounter.prefill, for the first token).
         """
 
