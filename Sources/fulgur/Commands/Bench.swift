@@ -78,6 +78,7 @@ struct BenchInference: ParsableCommand {
         let parameters: Int
         let active_parameters: Int
         let threads: Int
+        let machine: MachineReport
         let weights: String
         let sgemm_gflops: Double
         let prefill_fraction_of_sgemm: [Double]
@@ -85,6 +86,7 @@ struct BenchInference: ParsableCommand {
     }
 
     func run() throws {
+        MachineReport.announce("inference")
         let m: MiniMaxModel
         if let model { m = try MiniMaxModel(directory: model, precision: weights) } else {
             m = try MiniMaxModel(config: try ModelConfig.load(path: config!), weights: RandomWeights(seed: 0), precision: weights)
@@ -132,7 +134,7 @@ struct BenchInference: ParsableCommand {
         }
         let (total, active) = m.config.parameterCounts
         let report = Report(model: model ?? config!, parameters: total, active_parameters: active,
-                            threads: Parallel.threads, weights: weights.rawValue, sgemm_gflops: sgemm,
+                            threads: Parallel.threads, machine: MachineReport.now(), weights: weights.rawValue, sgemm_gflops: sgemm,
                             prefill_fraction_of_sgemm: rows.map { $0.prefill_gflops / sgemm }, results: rows)
         if json { printJSON(report) }
     }

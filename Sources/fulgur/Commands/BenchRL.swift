@@ -42,6 +42,7 @@ struct BenchRL: ParsableCommand {
         let new_tokens: Int
         let rollout_precision: String
         let threads: Int
+        let machine: MachineReport
         let completions_per_s: Double
         let seconds_per_step: Double
         let generation_s: Double
@@ -54,6 +55,7 @@ struct BenchRL: ParsableCommand {
     }
 
     func run() throws {
+        MachineReport.announce("rl")
         let cfg = try ModelConfig.load(path: config)
         Allocation.keepFreedMemory()
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
@@ -111,7 +113,7 @@ struct BenchRL: ParsableCommand {
         let perStep = (genSeconds + trainSeconds) / Double(steps)
         let completions = Double(prompts * group)
         let r = Report(model: config, prompts: prompts, group: group, new_tokens: newTokens,
-                       rollout_precision: rolloutPrecision.rawValue, threads: Parallel.threads,
+                       rollout_precision: rolloutPrecision.rawValue, threads: Parallel.threads, machine: MachineReport.now(),
                        completions_per_s: completions / perStep, seconds_per_step: perStep,
                        generation_s: genSeconds / Double(steps), training_s: trainSeconds / Double(steps),
                        generation_fraction: genSeconds / (genSeconds + trainSeconds),

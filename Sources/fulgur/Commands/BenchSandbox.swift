@@ -14,6 +14,7 @@ struct BenchSandbox: ParsableCommand {
     var file: String?
 
     func run() throws {
+        MachineReport.announce("sandbox")
         guard runs >= 1 else { throw ValidationError("--runs must be ≥ 1") }
         var source = "import sys\nprint(len(sys.stdin.read()))\n"
         if let file {

@@ -87,6 +87,7 @@ struct BenchScaling: ParsableCommand {
     }
 
     func run() throws {
+        MachineReport.announce("scaling")
         var configs = [try ModelConfig.load(path: hybrid), try ModelConfig.load(path: softmax)]
         let targets = try sampleContexts()
         let span = window * rounds

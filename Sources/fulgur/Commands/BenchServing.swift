@@ -58,6 +58,7 @@ struct BenchServing: AsyncParsableCommand {
         let prompt_tokens: Int
         let max_tokens: Int
         let threads: Int
+        let machine: MachineReport
         let repeats: Int
         let sequential: Pass
         let concurrent: Pass
@@ -70,6 +71,7 @@ struct BenchServing: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MachineReport.announce("serving")
         let m: MiniMaxModel
         if let model {
             m = try MiniMaxModel(directory: model)
@@ -100,7 +102,7 @@ struct BenchServing: AsyncParsableCommand {
         await engine.shutdown()
 
         let result = Result(model: model ?? config!, requests: requests, prompt_tokens: promptTokens, max_tokens: maxTokens,
-                            threads: Parallel.threads, repeats: repeats, sequential: sequential!, concurrent: concurrent!,
+                            threads: Parallel.threads, machine: MachineReport.now(), repeats: repeats, sequential: sequential!, concurrent: concurrent!,
                             speedup: concurrent!.tokens_per_s / sequential!.tokens_per_s,
                             decode_speedup: concurrent!.decode_tokens_per_s / sequential!.decode_tokens_per_s,
                             cpu_speedup: concurrent!.tokens_per_cpu_s / sequential!.tokens_per_cpu_s,

@@ -24,6 +24,7 @@ struct BenchTasks: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
+        MachineReport.announce("tasks")
         let envs = try tasks.map { try $0.split(separator: ",").map { try environment(named: String($0)) } } ?? Environments.builtIn
         let levels = try difficulties.split(separator: ",").map { s -> Int in
             guard let d = Int(s), (1...10).contains(d) else { throw ValidationError("bad difficulty '\(s)'") }

@@ -38,6 +38,7 @@ struct BenchTokenizer: ParsableCommand {
     }
 
     func run() throws {
+        MachineReport.announce("tokenizer")
         let tok: Tokenizer
         do { tok = try Tokenizer(contentsOfFile: tokenizer) } catch { fail("\(error)") }
         guard let data = FileManager.default.contents(atPath: file) else { fail("\(file): cannot read file") }

@@ -26,6 +26,7 @@ struct BenchTrain: ParsableCommand {
         let seq_len: Int
         let batch_size: Int
         let threads: Int
+        let machine: MachineReport
         let tokens_per_s: Double
         let gflops: Double
         let sgemm_gflops: Double
@@ -33,6 +34,7 @@ struct BenchTrain: ParsableCommand {
     }
 
     func run() throws {
+        MachineReport.announce("train")
         let cfg = try ModelConfig.load(path: config)
         Allocation.keepFreedMemory()
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: 0))
@@ -53,7 +55,7 @@ struct BenchTrain: ParsableCommand {
         let f = FLOPCounter(cfg)
         let forward = Double(batchSize) * (f.prefill(tokens: seqLen) - f.lmHeadFLOPsPerToken) + tokens * f.lmHeadFLOPsPerToken
         let sgemm = measureSgemmGFLOPs()
-        let r = Report(model: config, seq_len: seqLen, batch_size: batchSize, threads: Parallel.threads,
+        let r = Report(model: config, seq_len: seqLen, batch_size: batchSize, threads: Parallel.threads, machine: MachineReport.now(),
                        tokens_per_s: tokens / seconds, gflops: 3 * forward / seconds / 1e9, sgemm_gflops: sgemm,
                        seconds_per_step: seconds)
         if json { printJSON(r) } else {

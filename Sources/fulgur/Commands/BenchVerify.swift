@@ -23,6 +23,7 @@ struct BenchVerify: ParsableCommand {
     struct Case: Decodable { var gold: String; var response: String }
 
     func run() throws {
+        MachineReport.announce("verify")
         var cases: [Case] = []
         let path = jsonl ?? "Tests/Fixtures/math/public.jsonl"
         if FileManager.default.fileExists(atPath: path) {
