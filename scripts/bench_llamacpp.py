@@ -172,6 +172,7 @@ def ensure_llamacpp(args, timings):
     for tool in ("cc", "c++"):
         if not shutil.which(tool):
             raise Failure(f"llama.cpp build: no C/C++ compiler ({tool}) on PATH (apt-get install -y build-essential)")
+    os.makedirs(os.path.join(ROOT, "src"), exist_ok=True)
     ensure_cmake(setup_log)
     if not os.path.isdir(llama):
         tarball = os.path.join(ROOT, "src", f"llama_cpp_python-{args.version}.tar.gz")
