@@ -11,8 +11,8 @@ Steps (each cached, each failure names itself and exits 1):
      under `nice -n 19` with --build-jobs (default 2) into .build-llamacpp/build-VERSION. Skipped
      when that llama-bench exists.
   2. The model: `fulgur init --config CONFIG --seed 0` (CONFIG default configs/bench/hybrid-25m.json)
-     into .build-llamacpp/models/NAME-HASH/fulgur, then a folder convert_hf_to_gguf.py accepts as
-     `MiniMaxText01ForCausalLM` (hf/), then model-f32.gguf and model-f16.gguf next to it. The
+     into .build-llamacpp/models/NAME-HASH-seedS/fulgur, then a folder convert_hf_to_gguf.py accepts
+     as `MiniMaxText01ForCausalLM` (hf/), then llamacpp-VERSION/model-f32.gguf and model-f16.gguf. The
      converter needs torch, transformers, numpy, pyyaml, tqdm (installed with pip when missing,
      unless --no-install). Skipped when the files exist.
   3. The benchmark, alternating the peers (A/B, then B/A on the next repeat) --repeats times:
@@ -46,8 +46,9 @@ and parameter count against Fulgur's and fails on any difference):
     would be kept; hybrid-25m rotates the full head). llama.cpp's MiniMax-01 graph is post-norm
     only; a pre-norm config benchmarks as post-norm (same cost), which the output notes.
   Differences of method that remain: llama.cpp's lightning attention treats each ubatch (512
-  tokens by default) as one block, Fulgur uses block_size (256 in hybrid-25m); llama-bench's
-  prefill at 4,096 runs as 8 ubatches of 512.
+  tokens by default) as one block (an n_ubatch² decay matrix per head), Fulgur's inference
+  prefill uses 64-token blocks; llama-bench's prefill at 4,096 runs as 8 ubatches of 512, and
+  each of its decode repetitions redoes the (untimed) prefill of the depth.
 
 Output: progress and the tables on stderr; one JSON object on stdout (and in --json PATH, written
 atomically): machine, versions, model shapes, every run's numbers and the means and ratios.
@@ -436,7 +437,8 @@ def ensure_model(args, llama, fulgur, timings):
     name = os.path.splitext(os.path.basename(args.config))[0]
     mdir = os.path.join(ROOT, "models", f"{name}-{digest}-seed{args.seed}")
     fdir, hdir = os.path.join(mdir, "fulgur"), os.path.join(mdir, "hf")
-    ggufs = {p: os.path.join(mdir, f"model-{p}.gguf") for p in ("f32", "f16")}
+    # GGUFs per llama.cpp version (its converter wrote them); the Fulgur model is shared
+    ggufs = {p: os.path.join(mdir, f"llamacpp-{args.version}", f"model-{p}.gguf") for p in ("f32", "f16")}
     notes = []
     if not shape["postnorm"]:
         notes.append("the config is pre-norm; llama.cpp's MiniMax-01 graph is post-norm (same cost per token)")
@@ -456,7 +458,7 @@ def ensure_model(args, llama, fulgur, timings):
         shutil.rmtree(fdir, ignore_errors=True)
         os.replace(tmp, fdir)
         timings["fulgur_init_s"] = round(time.perf_counter() - t0, 1)
-    conv_log = os.path.join(mdir, "convert.log")
+    conv_log = os.path.join(mdir, f"llamacpp-{args.version}", "convert.log")
     if not all(os.path.isfile(g) for g in ggufs.values()):
         prepare_hf_folder(fdir, hdir, shape, notes)
         ensure_converter_packages(args, os.path.join(ROOT, f"setup-{args.version}.log"))
@@ -654,7 +656,7 @@ def main():
         if getattr(args, k) < 1:
             raise Failure(f"--{k.replace('_', '-')}: must be at least 1")
     if not os.path.isfile(args.config):
-        hint = " (it lives on the bench-configs branch until merged: pass --config ../shared/bench/hybrid-25m.json)" \
+        hint = " (until configs/bench/ is on this branch, pass --config ../shared/bench/hybrid-25m.json)" \
             if args.config == DEFAULT_CONFIG else ""
         raise Failure(f"{args.config}: no such config{hint}")
     args.config = os.path.abspath(args.config)
@@ -694,8 +696,7 @@ def main():
     load_before = load_average()
     runs = benchmark(args, bench, ggufs, fulgur, fdir)
     load_after = load_average()
-    fulgur_params = runs[-1]["raw"]["parameters"] if runs[-1]["side"] == "fulgur" else \
-        next(r["raw"]["parameters"] for r in runs if r["side"] == "fulgur")
+    fulgur_params = next(r["raw"]["parameters"] for r in runs if r["side"] == "fulgur")
     llama_params = {r.get("llama_n_params") for r in runs if r["side"] == "llama"}
     if {fulgur_params} != llama_params or fulgur_params != gguf_params["f32"]:
         raise Failure(f"parameter counts differ: Fulgur {fulgur_params:,}, llama-bench {llama_params}, "
