@@ -656,9 +656,7 @@ def main():
         if getattr(args, k) < 1:
             raise Failure(f"--{k.replace('_', '-')}: must be at least 1")
     if not os.path.isfile(args.config):
-        hint = " (until configs/bench/ is on this branch, pass --config ../shared/bench/hybrid-25m.json)" \
-            if args.config == DEFAULT_CONFIG else ""
-        raise Failure(f"{args.config}: no such config{hint}")
+        raise Failure(f"{args.config}: no such config (pass --config PATH)")
     args.config = os.path.abspath(args.config)
     fulgur = os.path.abspath(fulgur_binary(args.fulgur))
     started = datetime.datetime.now(datetime.timezone.utc)
