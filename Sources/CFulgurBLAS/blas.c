@@ -111,7 +111,10 @@ static void load(void) {
     else if (bliArch && bliArchString) copy(kernels_text, sizeof kernels_text, bliArchString(bliArch()));
     if (config) copy(version_text, sizeof version_text, config());
     else if (bliVersion) snprintf(version_text, sizeof version_text, "BLIS %s", bliVersion());
-    if (!corename) blas_info.coretypeSource = FULGUR_CORETYPE_LIBRARY;  // OPENBLAS_CORETYPE means nothing to it
+    if (!corename) {  // not OpenBLAS: OPENBLAS_CORETYPE means nothing to it
+        blas_info.coretypeSource = FULGUR_CORETYPE_LIBRARY;
+        coretype_text[0] = 0;
+    }
 
     blas_info.library = library_path;
     blas_info.version = version_text;
