@@ -193,7 +193,10 @@ public struct RLConfig: Codable, Sendable {
             guard 1 <= e.minDifficulty, e.minDifficulty <= e.maxDifficulty, e.maxDifficulty <= 10 else {
                 throw fail("environments[\(i)]: need 1 ≤ min_difficulty ≤ max_difficulty ≤ 10")
             }
-            _ = try EnvironmentCatalog.require(e.name)
+            // the name only: building a sandboxed environment probes the sandbox (done at first use)
+            guard EnvironmentCatalog.names.contains(e.name) else {
+                throw fail("environments[\(i)].name: unknown environment \"\(e.name)\"; available: \(EnvironmentCatalog.names.joined(separator: ", "))")
+            }
         }
         guard steps >= 1, promptsPerStep >= 1, groupSize >= 2 else { throw fail("steps ≥ 1, prompts_per_step ≥ 1, group_size ≥ 2") }
         guard updatesPerBatch >= 1, updatesPerBatch <= promptsPerStep else { throw fail("updates_per_batch must be in 1…prompts_per_step") }

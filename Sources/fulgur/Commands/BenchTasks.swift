@@ -25,7 +25,7 @@ struct BenchTasks: ParsableCommand {
 
     func run() throws {
         MachineReport.announce("tasks")
-        let envs = try tasks.map { try $0.split(separator: ",").map { try environment(named: String($0)) } } ?? Environments.builtIn
+        let envs = try tasks.map { try $0.split(separator: ",").map { try environment(named: String($0)) } } ?? Environments.builtIn  // the generators; code/swe are benchmarked by `bench sandbox`
         let levels = try difficulties.split(separator: ",").map { s -> Int in
             guard let d = Int(s), (1...10).contains(d) else { throw ValidationError("bad difficulty '\(s)'") }
             return d

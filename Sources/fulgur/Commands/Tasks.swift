@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurRL
 import FulgurRewards
 import FulgurSupport
 
@@ -15,7 +16,7 @@ struct Tasks: ParsableCommand {
             abstract: "Print one JSON object per task: {\"name\", \"description\", \"difficulty\"}.")
 
         func run() throws {
-            for env in Environments.builtIn {
+            for env in EnvironmentCatalog.entries {
                 let line: JSONValue = ["name": .string(env.name), "description": .string(env.summary),
                                        "difficulty": .string(env.difficultyScale)]
                 print(line.jsonString())
@@ -68,10 +69,13 @@ struct Tasks: ParsableCommand {
     }
 }
 
-/// The built-in environment called `name`, or a usage error listing the known ones.
+/// The environment called `name` (the one catalog every command uses: `code` and `swe` too), or
+/// a usage error listing the known ones.
 func environment(named name: String) throws -> any Environment {
-    guard let env = Environments.named(name) else {
-        throw ValidationError("unknown task '\(name)'; known tasks: \(Environments.names.joined(separator: ", "))")
+    guard EnvironmentCatalog.names.contains(name) else {
+        throw ValidationError("unknown task '\(name)'; known tasks: \(EnvironmentCatalog.names.joined(separator: ", "))")
     }
-    return env
+    do { return try EnvironmentCatalog.require(name) } catch {
+        throw ValidationError("\(error)")
+    }
 }
