@@ -72,7 +72,7 @@ struct MachineReport: Encodable {
         return MachineReport(
             cpu: Machine.cpuModel, cpu_features: Machine.cpuFeatures, fulgur_kernels: Machine.kernelLevel.description,
             blas: blas.library, blas_build: blas.version, blas_kernels: blas.kernels,
-            blas_kernels_chosen_by: blas.coretypeSource, threads: Parallel.threads, commit: gitCommit(),
+            blas_kernels_chosen_by: blas.coretypeSource, threads: Parallel.threads, commit: commit,
             load_average: LoadAverage.now(), date: ISO8601DateFormatter().string(from: Date()))
     }
 
@@ -83,7 +83,10 @@ struct MachineReport: Encodable {
         return l
     }
 
-    /// The commit of the checkout the running binary was built in (.build/…/fulgur), if any.
+    /// The commit of the checkout the running binary was built in (.build/…/fulgur), if any;
+    /// asked of git once per process (a bench reports the machine twice: header and JSON).
+    static let commit: String? = gitCommit()
+
     static func gitCommit() -> String? {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
