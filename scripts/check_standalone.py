@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Checks that the repository stands alone: no file under scripts/, Sources/ or Tests/ refers to a
-path in a sibling folder `../shared` (bench configs live in configs/bench/, fixtures in
+path in the sibling folder `shared` next to the checkout (bench configs live in configs/bench/, fixtures in
 Tests/Fixtures/).
 
-Flags `../shared`, a path through a `shared/` folder (`shared/bench/x.json`, `/work/shared/…`;
+Flags a relative path up into that folder, a path through a `shared/` folder (`shared/bench/x.json`, `/work/shared/…`;
 not `shared_intermediate_size`, `URLSession.shared` or "a shared prompt") and
 `os.path.join(..., "..", "shared", ...)`.
 Prints `file:line: text` for each hit on stderr and exits 1; exits 0 when there is none.
@@ -17,7 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FOLDERS = ("scripts", "Sources", "Tests")
 PATTERN = re.compile(
-    r"\.\./shared\b"                              # ../shared, ../shared/bench/…
+    r"\.\./shared\b"                              # up one level into shared, shared/bench/…
     r"|(?<![\w.-])shared/[\w.-]"                  # shared/bench/README.md, /work/shared/… (a path, not a word)
     r"|['\"]\.\.['\"]\s*,\s*['\"]shared['\"]"     # os.path.join(ROOT, "..", "shared", …)
 )
@@ -54,9 +54,9 @@ def main():
     args = ap.parse_args()
     found = list(hits(args.root))
     for path, number, text in found:
-        print(f"{path}:{number}: path into ../shared: {text[:200]}", file=sys.stderr)
+        print(f"{path}:{number}: path into the sibling shared folder: {text[:200]}", file=sys.stderr)
     if found:
-        print(f"check_standalone: {len(found)} reference(s) to ../shared; use configs/bench/ or "
+        print(f"check_standalone: {len(found)} reference(s) to the sibling shared folder; use configs/bench/ or "
               "Tests/Fixtures/ instead", file=sys.stderr)
         return 1
     return 0

@@ -50,7 +50,7 @@ public enum Machine {
         #if arch(x86_64) && !canImport(Accelerate)
         let f = cpuFeatures
         if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"].allSatisfy(f.contains) { return .x86_64_v4 }
-        if ["avx2", "fma", "f16c"].allSatisfy(f.contains) { return .x86_64_v3 }
+        if ["avx2", "fma", "f16c", "bmi2"].allSatisfy(f.contains) { return .x86_64_v3 }  // as scripts/flags.sh
         return .x86_64
         #elseif arch(arm64)
         return .arm64
@@ -108,12 +108,6 @@ public enum Machine {
         lines.append(("blas kernels", blas.kernelsDescription))
         lines.append(("threads", "\(Parallel.threads)"))
         return lines
-    }
-
-    /// `summary` as one line: "cpu …; fulgur kernels …; blas kernels …".
-    public static var oneLine: String {
-        let blas = BLASLibrary.current
-        return "cpu \(cpuModel); fulgur kernels \(kernelLevel); blas \(blas.shortName) kernels \(blas.kernelsDescription); threads \(Parallel.threads)"
     }
 }
 

@@ -111,9 +111,9 @@ struct MachineReport: Encodable {
 
     /// The header every `fulgur bench` prints on stderr before it measures.
     static func announce(_ bench: String) {
-        let m = now()
+        let m = now(), blas = BLASLibrary.current
         Console.err("bench \(bench) on \(m.cpu) [\(m.cpu_features.joined(separator: " "))]; fulgur kernels \(m.fulgur_kernels); "
-                    + "blas \((m.blas as NSString).lastPathComponent) kernels \(BLASLibrary.current.kernelsDescription); "
+                    + "blas \(blas.shortName) kernels \(blas.kernelsDescription); "
                     + "threads \(m.threads); commit \(m.commit ?? "unknown"); load \(LoadAverage.text())\n")
     }
 }
