@@ -1,11 +1,23 @@
 // swift-tools-version: 6.1
 // Fulgur: a hybrid lightning-attention MoE (MiniMax-M1) and its RL system, in Swift.
 //
-// Layers, bottom to top:
-//   CFulgurBLAS (CPUID; OpenBLAS loaded at run time) / Accelerate → FulgurTensor (tensors, kernels)
-//   → FulgurModel (checkpoints, config, the hybrid model, caches)
-//   → FulgurGeneration (sampling, batched decode)
-//   → fulgur (the command-line tool)
+// Layers, bottom to top (each depends only on layers above it in this list, and FulgurSupport):
+//   FulgurSupport     files, JSON, RNG, progress lines, SVG plots
+//   CFulgurBLAS       CPUID; OpenBLAS loaded at run time with the kernel set for this CPU
+//   FulgurTensor      tensors, kernels, the machine report
+//   FulgurModel       config, checkpoints, the hybrid model (forward/backward), caches
+//   FulgurTokenizer   byte-level BPE, chat format
+//   FulgurGeneration  sampling, batched decode
+//   FulgurTraining    AdamW, the SFT loop, checkpoints (its built-in data comes from a ConversationSource)
+//   FulgurRewards     environments and verifiers (math, arithmetic, logic), the judge library,
+//                     the EnvironmentRegistry type
+//   CFulgurSpawn → FulgurSandbox   process isolation for model-written code, SWE patch runs
+//   FulgurCodeEnvironments         `code` and `swe`: environments that need the sandbox
+//   FulgurEnvironments             composition: EnvironmentRegistry.standard (rule-checked + code + swe)
+//   FulgurData        the built-in SFT corpora (worked solutions from demonstrating environments, tool use)
+//   FulgurRL          policy, CISPO/GRPO, the RL loop, evals, the pipeline (given a registry)
+//   FulgurServer      the OpenAI-compatible HTTP server
+//   fulgur            the command-line tool: assembles the registry and the corpus at the edge
 // Speed flags (-target-cpu for the host ISA) come from scripts/flags.sh, never from this manifest.
 import PackageDescription
 
@@ -41,8 +53,9 @@ let package = Package(
         .target(name: "FulgurRewards", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
-        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer", "FulgurSandbox"]),
-        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurRewards"]),
+        .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
+        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer"]),
+        .target(name: "FulgurData", dependencies: ["FulgurTraining", "FulgurRewards", "FulgurTokenizer", "FulgurSupport"]),
         .target(
             name: "FulgurServer",
             dependencies: [
@@ -51,24 +64,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "CFulgurSpawn"),
-        .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport", "FulgurRewards"]),
+        .target(name: "FulgurSandbox", dependencies: ["CFulgurSpawn", "FulgurSupport"]),
+        .target(name: "FulgurCodeEnvironments", dependencies: ["FulgurSandbox", "FulgurRewards", "FulgurSupport"]),
+        .target(name: "FulgurEnvironments", dependencies: ["FulgurRewards", "FulgurCodeEnvironments", "FulgurSandbox"]),
         .executableTarget(
             name: "fulgur",
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
-                "FulgurTokenizer", "FulgurTraining", "FulgurRL", "FulgurSandbox", "FulgurServer",
+                "FulgurTokenizer", "FulgurTraining", "FulgurData", "FulgurRL", "FulgurSandbox", "FulgurCodeEnvironments",
+                "FulgurEnvironments", "FulgurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
-        .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL"]),
-        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer", "FulgurTraining"]),
-        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
+        .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL", "FulgurData", "FulgurEnvironments"]),
+        .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer", "FulgurTraining", "FulgurData"]),
+        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurData", "FulgurRewards", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurMathTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
         .testTarget(name: "FulgurJudgeTests", dependencies: ["FulgurRewards"]),
-        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox", "FulgurSupport"]),
+        .testTarget(name: "FulgurSandboxTests", dependencies: ["FulgurSandbox", "FulgurCodeEnvironments", "FulgurRewards", "FulgurSupport"]),
     ]
 )

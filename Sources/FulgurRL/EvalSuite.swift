@@ -76,16 +76,16 @@ public struct EvalSuite: Codable, Sendable {
     }
 
     /// The suite's tasks (generated or read), each with its environment.
-    public func tasks(relativeTo base: String? = nil) throws -> [(any Environment, TaskInstance)] {
+    public func tasks(relativeTo base: String? = nil, environments: EnvironmentRegistry) throws -> [(any Environment, TaskInstance)] {
         var out: [(any Environment, TaskInstance)] = []
         for (i, item) in items.enumerated() {
             if let file = item.file {
                 let path = file.hasPrefix("/") || base == nil ? file : base! + "/" + file
                 for t in try Files.readJSONL(path, as: TaskInstance.self) {
-                    out.append((try EnvironmentCatalog.require(t.task), t))
+                    out.append((try environments.require(t.task), t))
                 }
             } else if let task = item.task {
-                let env = try EnvironmentCatalog.require(task)
+                let env = try environments.require(task)
                 let d = item.difficulty ?? 1
                 guard (1...10).contains(d) else { throw FileError("suite \(name)", "items[\(i)].difficulty must be 1…10") }
                 for t in try env.generate(count: item.count ?? 20, difficulty: d, seed: item.seed ?? (EvalSuite.heldOutSeed + UInt64(i))) {

@@ -48,9 +48,9 @@ public enum Evaluator {
     }
 
     public static func run(policy: Policy, suite: EvalSuite, samples: Int, seed: UInt64 = 0, modelName: String,
-                           base: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
+                           environments: EnvironmentRegistry, base: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
         let start = Date()
-        let tasks = try suite.tasks(relativeTo: base)
+        let tasks = try suite.tasks(relativeTo: base, environments: environments)
         let params = SamplingParameters(temperature: suite.temperature, topP: suite.topP, seed: seed, maxTokens: suite.maxTokens,
                                         repetitionWindow: 0)
         // group by environment name for scoring; sample everything in large batches

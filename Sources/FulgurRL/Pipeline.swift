@@ -1,4 +1,5 @@
 import Foundation
+import FulgurRewards
 import FulgurSupport
 import FulgurTraining
 
@@ -73,10 +74,15 @@ public struct PipelineConfig: Codable, Sendable {
 public struct Pipeline {
     public let config: PipelineConfig
     public let configPath: String
+    /// The environments of the RL stage and the evals, and the built-in SFT data's source.
+    public let environments: EnvironmentRegistry
+    public let corpus: any ConversationSource
     public let log: (String) -> Void
 
-    public init(config: PipelineConfig, configPath: String, log: @escaping (String) -> Void) {
+    public init(config: PipelineConfig, configPath: String, environments: EnvironmentRegistry, corpus: any ConversationSource,
+                log: @escaping (String) -> Void) {
         self.config = config; self.configPath = configPath; self.log = log
+        self.environments = environments; self.corpus = corpus
     }
 
     var out: String { config.out }
@@ -96,7 +102,7 @@ public struct Pipeline {
         var t0 = Date()
         if try Self.finishedStep(sft.out) != sft.steps {
             log("== stage 1/4: SFT (\(sft.steps) steps) → \(sft.out)")
-            let session = try TrainingSession.prepare(sft, configPath: sftPath, resume: true, log: log)
+            let session = try TrainingSession.prepare(sft, configPath: sftPath, corpus: corpus, resume: true, log: log)
             try session.trainer.run(quiet: quiet)
         } else {
             log("== stage 1/4: SFT already finished in \(sft.out)")
@@ -122,7 +128,7 @@ public struct Pipeline {
             let resume = try TrainingCheckpoint.latest(out: rl.out) != nil
             var record = runRecord
             record["kind"] = "rl"
-            let trainer = try RLTrainer(config: rl, resume: resume, runRecord: record)
+            let trainer = try RLTrainer(config: rl, environments: environments, resume: resume, runRecord: record)
             try trainer.run(quiet: quiet)
         } else {
             log("== stage 3/4: RL already finished in \(rl.out)")
@@ -156,7 +162,8 @@ public struct Pipeline {
             if let t = spec.temperature { suite.temperature = t }
             if let p = spec.topP { suite.topP = p }
             if let m = spec.maxTokens { suite.maxTokens = m }
-            let report = try Evaluator.run(policy: policy, suite: suite, samples: spec.samples, seed: config.seed &+ 17, modelName: model)
+            let report = try Evaluator.run(policy: policy, suite: suite, samples: spec.samples, seed: config.seed &+ 17, modelName: model,
+                                              environments: environments)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try Files.writeAtomically(try enc.encode(report), to: path)

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurRewards
 import FulgurModel
 import FulgurSupport
 import FulgurTensor
@@ -184,7 +185,8 @@ public struct RLConfig: Codable, Sendable {
         } catch { throw FileError(path, Files.describe(error)) }
     }
 
-    public func validate() throws {
+    /// Checks the config against the environments the run may use (names only: nothing is built).
+    public func validate(environments registry: EnvironmentRegistry) throws {
         func fail(_ s: String) -> FileError { FileError("rl config", s) }
         guard !initFrom.isEmpty else { throw fail("init_from (a model folder with tokenizer.json) is required") }
         guard !environments.isEmpty else { throw fail("environments is empty") }
@@ -194,8 +196,8 @@ public struct RLConfig: Codable, Sendable {
                 throw fail("environments[\(i)]: need 1 ≤ min_difficulty ≤ max_difficulty ≤ 10")
             }
             // the name only: building a sandboxed environment probes the sandbox (done at first use)
-            guard EnvironmentCatalog.names.contains(e.name) else {
-                throw fail("environments[\(i)].name: unknown environment \"\(e.name)\"; available: \(EnvironmentCatalog.names.joined(separator: ", "))")
+            guard registry.entry(e.name) != nil else {
+                throw fail("environments[\(i)].name: unknown environment \"\(e.name)\"; available: \(registry.names.joined(separator: ", "))")
             }
         }
         guard steps >= 1, promptsPerStep >= 1, groupSize >= 2 else { throw fail("steps ≥ 1, prompts_per_step ≥ 1, group_size ≥ 2") }
@@ -220,4 +222,9 @@ public struct RLConfig: Codable, Sendable {
 
     /// The effective repetition window: configured, or scaled with the output length.
     public var effectiveRepetitionWindow: Int { repetitionWindow > 0 ? repetitionWindow : max(16, maxTokens / 4) }
+}
+
+public struct RLError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
 }

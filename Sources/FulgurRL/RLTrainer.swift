@@ -21,6 +21,7 @@ public final class RLTrainer {
     let grads: Gradients
     let reference: MiniMaxModel?
     let envs: [(spec: RLConfig.EnvironmentSpec, env: any Environment)]
+    let registry: EnvironmentRegistry
     let tokenizerJSON: Data?
     let runRecord: [String: JSONValue]
     public private(set) var state: TrainerState
@@ -28,8 +29,10 @@ public final class RLTrainer {
     public private(set) var window: Int
     var perplexityHistory: [Double]
 
-    public init(config: RLConfig, resume: Bool, runRecord: [String: JSONValue]) throws {
-        try config.validate()
+    /// `environments` is the registry the config's environment names are looked up in.
+    public init(config: RLConfig, environments registry: EnvironmentRegistry, resume: Bool, runRecord: [String: JSONValue]) throws {
+        try config.validate(environments: registry)
+        self.registry = registry
         Allocation.keepFreedMemory()
         self.config = config
         self.runRecord = runRecord
@@ -46,7 +49,7 @@ public final class RLTrainer {
         optimizer = AdamW(parameters: policy.model.trainableParameters, settings: config.optimizer)
         grads = policy.model.makeGradients()
         reference = config.loss.klCoef > 0 ? try MiniMaxModel(directory: config.initFrom) : nil
-        envs = try config.environments.map { ($0, try EnvironmentCatalog.require($0.name)) }
+        envs = try config.environments.map { ($0, try registry.require($0.name)) }
         window = config.lengthStages?.windows.first ?? config.maxTokens
         perplexityHistory = []
         if let dir = resumeDir {
@@ -336,7 +339,8 @@ public final class RLTrainer {
             var rec = try step()
             if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {
                 let suite = try EvalSuite.load(e.suite)
-                let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: out)
+                let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: out,
+                                                  environments: registry)
                 rec["eval_pass_rate"] = .number(report.overallPassRate)
             }
             metrics.write(rec)

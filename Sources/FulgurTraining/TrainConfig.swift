@@ -27,7 +27,7 @@ public struct TrainConfig: Codable, Sendable {
     }
 
     public struct BuiltinCorpus: Codable, Sendable {
-        /// Task names (see `SyntheticCorpus.names`), mixed evenly.
+        /// Task names (`fulgur tasks list`: those with worked solutions, and `tool_use`), mixed evenly.
         public var tasks: [String] = ["addition"]
         public var count: Int = 20_000
         public var minDifficulty: Int = 1

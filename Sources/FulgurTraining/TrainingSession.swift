@@ -9,12 +9,14 @@ public struct TrainingSession {
     public let trainer: Trainer
     public let tokenizer: Tokenizer
 
-    public static func prepare(_ cfg: TrainConfig, configPath: String, resume: Bool, log: (String) -> Void) throws -> TrainingSession {
+    /// `corpus` writes the conversations of `data.builtin` (FulgurData's `SyntheticCorpus`).
+    public static func prepare(_ cfg: TrainConfig, configPath: String, corpus: any ConversationSource, resume: Bool,
+                               log: (String) -> Void) throws -> TrainingSession {
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: cfg.out) : nil
         if let resumeDir { log("resuming from \(resumeDir)") }
 
         // conversations of the built-in corpus (needed for the tokenizer and the data)
-        let builtin = try cfg.data.builtin.map { try SyntheticCorpus.conversations($0) } ?? []
+        let builtin = try cfg.data.builtin.map { try corpus.conversations($0) } ?? []
 
         // model config
         let modelConfig: ModelConfig
@@ -44,7 +46,7 @@ public struct TrainingSession {
             tokenizerJSON = d
         } else if !builtin.isEmpty {
             log("training a \(modelConfig.vocabSize)-token BPE tokenizer on the built-in corpus")
-            tokenizerJSON = try SyntheticCorpus.trainTokenizer(on: builtin, vocabularySize: modelConfig.vocabSize)
+            tokenizerJSON = try CorpusTokenizer.train(on: builtin, vocabularySize: modelConfig.vocabSize)
         } else {
             throw FileError(configPath, "no tokenizer: set `tokenizer` or use `init_from` with a tokenizer.json")
         }

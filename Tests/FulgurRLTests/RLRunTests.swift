@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FulgurData
 @testable import FulgurRL
 @testable import FulgurSupport
 @testable import FulgurTraining
@@ -32,7 +33,7 @@ import Testing
             "checkpoint_every": 30, "seed": 3, "out": .string(dir),
         ]
         let cfg = try JSONDecoder().decode(TrainConfig.self, from: Data(json.jsonString().utf8))
-        let session = try TrainingSession.prepare(cfg, configPath: dir + "/train.json", resume: false, log: { _ in })
+        let session = try TrainingSession.prepare(cfg, configPath: dir + "/train.json", corpus: SyntheticCorpus(environments: .ruleChecked), resume: false, log: { _ in })
         try session.trainer.run(quiet: true)
         let m = try #require(try TrainingCheckpoint.latest(out: dir))
         cachedModel = m
@@ -52,7 +53,7 @@ import Testing
     @Test func runWritesMetricsTranscriptsPlotsAndCheckpoints() throws {
         let out = Self.tempDir("run")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let trainer = try RLTrainer(config: try Self.config(out: out, steps: 3), resume: false, runRecord: ["kind": "rl"])
+        let trainer = try RLTrainer(config: try Self.config(out: out, steps: 3), environments: .ruleChecked, resume: false, runRecord: ["kind": "rl"])
         let last = try trainer.run(quiet: true)
         let recs = MetricsLog.read(out + "/metrics.jsonl")
         #expect(recs.count == 3)
@@ -73,11 +74,11 @@ import Testing
     @Test func resumedRunRepeatsTheUninterruptedOne() throws {
         let a = Self.tempDir("a"), b = Self.tempDir("b")
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
-        try RLTrainer(config: try Self.config(out: a, steps: 4), resume: false, runRecord: [:]).run(quiet: true)
-        try RLTrainer(config: try Self.config(out: b, steps: 2), resume: false, runRecord: [:]).run(quiet: true)
-        try RLTrainer(config: try Self.config(out: b, steps: 4), resume: true, runRecord: [:]).run(quiet: true)
+        try RLTrainer(config: try Self.config(out: a, steps: 4), environments: .ruleChecked, resume: false, runRecord: [:]).run(quiet: true)
+        try RLTrainer(config: try Self.config(out: b, steps: 2), environments: .ruleChecked, resume: false, runRecord: [:]).run(quiet: true)
+        try RLTrainer(config: try Self.config(out: b, steps: 4), environments: .ruleChecked, resume: true, runRecord: [:]).run(quiet: true)
         // resuming a finished run changes nothing and reports its last step
-        let again = try RLTrainer(config: try Self.config(out: b, steps: 4), resume: true, runRecord: [:]).run(quiet: true)
+        let again = try RLTrainer(config: try Self.config(out: b, steps: 4), environments: .ruleChecked, resume: true, runRecord: [:]).run(quiet: true)
         #expect(again["step"]?.int == 4)
         let ra = MetricsLog.read(a + "/metrics.jsonl"), rb = MetricsLog.read(b + "/metrics.jsonl")
         #expect(ra.count == 4 && rb.count == 4)
@@ -104,7 +105,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: ref); try? FileManager.default.removeItem(atPath: dir) }
         var refConfig = try Self.config(out: ref, steps: steps)
         refConfig.checkpointEvery = 1
-        try RLTrainer(config: refConfig, resume: false, runRecord: [:]).run(quiet: true)
+        try RLTrainer(config: refConfig, environments: .ruleChecked, resume: false, runRecord: [:]).run(quiet: true)
 
         var cfg = try Self.config(out: dir + "/run", steps: steps)
         cfg.checkpointEvery = 1

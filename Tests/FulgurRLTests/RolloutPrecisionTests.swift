@@ -20,7 +20,7 @@ import FulgurTensor
     func run(_ extra: [String: JSONValue], steps: Int = 2) throws -> [[String: JSONValue]] {
         let out = RLRunTests.tempDir("prec")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        try RLTrainer(config: try Self.config(extra, out: out, steps: steps), resume: false, runRecord: [:]).run(quiet: true)
+        try RLTrainer(config: try Self.config(extra, out: out, steps: steps), environments: .ruleChecked, resume: false, runRecord: [:]).run(quiet: true)
         return MetricsLog.read(out + "/metrics.jsonl")
     }
 
@@ -38,7 +38,7 @@ import FulgurTensor
         } catch let err as FileError {
             #expect(err.detail.contains("rollout_lm_head") && err.detail.contains("fp16"))
         }
-        #expect(throws: FileError.self) { try Self.config(["tis_cap": 0], out: out).validate() }
+        #expect(throws: FileError.self) { try Self.config(["tis_cap": 0], out: out).validate(environments: .ruleChecked) }
     }
 
     /// fp32 rollouts: training-mode and rollout probabilities agree (Pearson 1 up to float
@@ -81,7 +81,7 @@ import FulgurTensor
         let out = RLRunTests.tempDir("copy")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let cfg = try Self.config(["rollout_precision": "bf16", "rollout_lm_head": "fp32"], out: out, steps: 1)
-        let trainer = try RLTrainer(config: cfg, resume: false, runRecord: [:])
+        let trainer = try RLTrainer(config: cfg, environments: .ruleChecked, resume: false, runRecord: [:])
         let copy = trainer.rolloutPolicy.model, policy = trainer.policy.model
         #expect(copy !== policy && copy.precision == .bf16 && copy.headPrecision == .f32)
         for l in copy.layers {

@@ -14,7 +14,7 @@ import Testing
         ]
         for (k, v) in extra { json[k] = v }
         let cfg = try JSONDecoder().decode(RLConfig.self, from: Data(JSONValue.object(json).jsonString().utf8))
-        return try RLTrainer(config: cfg, resume: false, runRecord: [:])
+        return try RLTrainer(config: cfg, environments: .ruleChecked, resume: false, runRecord: [:])
     }
 
     @Test func curriculumSwitchesEnvironmentWeightsAtItsSteps() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FulgurRewards
 @testable import FulgurSandbox
+@testable import FulgurCodeEnvironments
 
 extension SandboxProcessTests {
     /// SWE tasks end to end: real repositories, real patches, tests run in the sandbox.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FulgurData
 @testable import FulgurServer
 import FulgurSupport
 import FulgurTokenizer
@@ -123,7 +124,7 @@ import FulgurTraining
         spec.tasks = [ToolUseCorpus.name]
         spec.count = 40
         var calls = 0
-        for c in try SyntheticCorpus.conversations(spec) {
+        for c in try SyntheticCorpus(environments: .ruleChecked).conversations(spec) {
             for m in c.messages where !m.toolCalls.isEmpty {
                 check(ChatFormat.assistantText(m), tools: true, Parsed(calls: m.toolCalls))
                 calls += 1

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FulgurData
 @testable import FulgurSupport
 @testable import FulgurTokenizer
 @testable import FulgurTraining
@@ -21,7 +22,7 @@ import Testing
     /// Every exchange: question, one call with the right arguments, the tool's result, an
     /// answer quoting that result; both tools offered; 1 … maxExchanges exchanges.
     @Test func conversationsAreConsistent() throws {
-        let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
+        let convs = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["tool_use"], count: 200))
         #expect(convs.count == 200)
         var names: [String: Int] = [:], lengths: [Int: Int] = [:]
         for c in convs {
@@ -38,9 +39,9 @@ import Testing
         #expect(lengths.keys.sorted() == Array(1...ToolUseCorpus.maxExchanges))
         #expect(lengths.values.allSatisfy { $0 > 40 })
         // Deterministic per seed, different across seeds.
-        let again = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200))
+        let again = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["tool_use"], count: 200))
         #expect(again.map(\.messages) == convs.map(\.messages))
-        let other = try SyntheticCorpus.conversations(spec(["tool_use"], count: 200, seed: 2))
+        let other = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["tool_use"], count: 200, seed: 2))
         #expect(other.map(\.messages) != convs.map(\.messages))
     }
 
@@ -71,7 +72,7 @@ import Testing
 
     /// The tool-call turn is written in the M1 layout and parses back to the same call.
     @Test func callTurnRendersAndParsesBack() throws {
-        let c = try SyntheticCorpus.conversations(spec(["tool_use"], count: 1, seed: 7))[0]
+        let c = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["tool_use"], count: 1, seed: 7))[0]
         let text = ChatFormat.assistantText(c.messages[1])
         let call = c.messages[1].toolCalls[0]
         #expect(text == "<tool_calls>\n\(call.jsonLine)\n</tool_calls>")
@@ -82,8 +83,8 @@ import Testing
 
     /// Loss falls on the assistant turns only (calls, answers, their end tokens).
     @Test func lossMaskCoversTheAssistantTurns() throws {
-        let convs = try SyntheticCorpus.conversations(spec(["tool_use"], count: 300))
-        let tokenizer = try Tokenizer(json: Array(SyntheticCorpus.trainTokenizer(on: convs, vocabularySize: 1024)))
+        let convs = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["tool_use"], count: 300))
+        let tokenizer = try Tokenizer(json: Array(CorpusTokenizer.train(on: convs, vocabularySize: 1024)))
         let encoder = CorpusEncoder(tokenizer: tokenizer)
         for c in convs.prefix(6) {
             let e = try encoder.example(messages: c.messages, tools: c.tools)
@@ -99,8 +100,8 @@ import Testing
 
     /// Mixed with an environment's tasks: alternating, only tool conversations offer tools.
     @Test func mixesWithOtherTasks() throws {
-        let convs = try SyntheticCorpus.conversations(spec(["addition", "tool_use"], count: 10))
+        let convs = try SyntheticCorpus(environments: .ruleChecked).conversations(spec(["addition", "tool_use"], count: 10))
         #expect(convs.enumerated().allSatisfy { i, c in c.tools.isEmpty == (i % 2 == 0) })
-        #expect(SyntheticCorpus.names.contains("tool_use"))
+        #expect(SyntheticCorpus(environments: .ruleChecked).names.contains("tool_use"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FulgurData
 @testable import FulgurModel
 @testable import FulgurSupport
 @testable import FulgurTraining
@@ -45,7 +46,7 @@ import Testing
     }
 
     static func train(_ cfg: TrainConfig, resume: Bool) throws {
-        let session = try TrainingSession.prepare(cfg, configPath: cfg.out + "/train.json", resume: resume, log: { _ in })
+        let session = try TrainingSession.prepare(cfg, configPath: cfg.out + "/train.json", corpus: SyntheticCorpus(environments: .ruleChecked), resume: resume, log: { _ in })
         try session.trainer.run(quiet: true)
     }
 
@@ -73,7 +74,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
         try Self.train(try Self.config(out: a, steps: 12, checkpointEvery: 6), resume: false)
         let cfg = try Self.config(out: b, steps: 12, checkpointEvery: 6)
-        let first = try TrainingSession.prepare(cfg, configPath: b + "/train.json", resume: false, log: { _ in }).trainer
+        let first = try TrainingSession.prepare(cfg, configPath: b + "/train.json", corpus: SyntheticCorpus(environments: .ruleChecked), resume: false, log: { _ in }).trainer
         let early = try (1...6).map { _ in try first.step().loss }
         _ = try first.saveCheckpoint()
         try Self.train(cfg, resume: true)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurEnvironments
 import FulgurRL
 import FulgurSupport
 
@@ -25,7 +26,7 @@ struct Eval: ParsableCommand {
         let policy = try Policy(directory: model)
         let base = FileManager.default.fileExists(atPath: suite) ? (suite as NSString).deletingLastPathComponent : nil
         let progress = ProgressLine(total: 1, label: "eval")
-        let report = try Evaluator.run(policy: policy, suite: s, samples: samples, seed: seed, modelName: model, base: base) { done, total in
+        let report = try Evaluator.run(policy: policy, suite: s, samples: samples, seed: seed, modelName: model, environments: .standard, base: base) { done, total in
             Console.err("\reval: \(done)/\(total) tasks")
         }
         _ = progress

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import FulgurData
+import FulgurEnvironments
 import FulgurRL
 import FulgurSupport
 import FulgurTraining
@@ -24,7 +26,8 @@ struct PipelineCommand: ParsableCommand {
             "kind": "pipeline", "config_path": .string(config), "git_commit": .string(TrainingCheckpoint.gitCommit()),
             "seed": .number(Double(cfg.seed)), "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
-        let pipeline = Pipeline(config: cfg, configPath: config, log: { Console.err($0 + "\n") })
+        let pipeline = Pipeline(config: cfg, configPath: config, environments: .standard,
+                                corpus: SyntheticCorpus(environments: .standard), log: { Console.err($0 + "\n") })
         let summary = try pipeline.run(quiet: quiet, runRecord: record)
         if let md = try? String(contentsOfFile: cfg.out + "/summary.md", encoding: .utf8) { Console.out(md) }
         _ = summary

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurEnvironments
 import FulgurRL
 import FulgurSupport
 import FulgurTraining
@@ -30,7 +31,7 @@ struct RL: ParsableCommand {
             "kind": "rl", "config": cfgJSON, "config_path": .string(config), "git_commit": .string(TrainingCheckpoint.gitCommit()),
             "seed": .number(Double(cfg.seed)), "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
-        let trainer = try RLTrainer(config: cfg, resume: resume, runRecord: record)
+        let trainer = try RLTrainer(config: cfg, environments: .standard, resume: resume, runRecord: record)
         let last = try trainer.run(quiet: quiet)
         printJSON(JSONValue.object(last))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurEnvironments
 import FulgurRL
 import FulgurRewards
 import FulgurSupport
@@ -16,7 +17,7 @@ struct Tasks: ParsableCommand {
             abstract: "Print one JSON object per task: {\"name\", \"description\", \"difficulty\"}.")
 
         func run() throws {
-            for env in EnvironmentCatalog.entries {
+            for env in EnvironmentRegistry.standard.entries {
                 let line: JSONValue = ["name": .string(env.name), "description": .string(env.summary),
                                        "difficulty": .string(env.difficultyScale)]
                 print(line.jsonString())
@@ -72,10 +73,11 @@ struct Tasks: ParsableCommand {
 /// The environment called `name` (the one catalog every command uses: `code` and `swe` too), or
 /// a usage error listing the known ones.
 func environment(named name: String) throws -> any Environment {
-    guard EnvironmentCatalog.names.contains(name) else {
-        throw ValidationError("unknown task '\(name)'; known tasks: \(EnvironmentCatalog.names.joined(separator: ", "))")
+    let registry = EnvironmentRegistry.standard
+    guard registry.entry(name) != nil else {
+        throw ValidationError("unknown task '\(name)'; known tasks: \(registry.names.joined(separator: ", "))")
     }
-    do { return try EnvironmentCatalog.require(name) } catch {
+    do { return try registry.require(name) } catch {
         throw ValidationError("\(error)")
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import FulgurData
+import FulgurEnvironments
 import FulgurModel
 import FulgurSupport
 import FulgurTensor
@@ -31,7 +33,7 @@ struct Train: ParsableCommand {
         if let seqLen { cfg.seqLen = seqLen }
         if let gradAccum { cfg.gradAccum = gradAccum }
         try cfg.validate()
-        let session = try TrainingSession.prepare(cfg, configPath: config, resume: resume, log: quiet ? { _ in } : { Console.err($0 + "\n") })
+        let session = try TrainingSession.prepare(cfg, configPath: config, corpus: SyntheticCorpus(environments: .standard), resume: resume, log: quiet ? { _ in } : { Console.err($0 + "\n") })
         let last = try session.trainer.run(quiet: quiet)
         Console.err("checkpoint: \(try TrainingCheckpoint.latest(out: cfg.out) ?? "none")\n")
         printJSON(JSONValue.object(last))

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurSandbox
 import FulgurRewards
 import FulgurSupport
 

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurSandbox
 
 /// Pulling the answer out of a model response.
 public enum ResponseExtraction {
