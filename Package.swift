@@ -8,7 +8,8 @@
 //   FulgurModel       config, checkpoints, the hybrid model (forward/backward), caches
 //   FulgurTokenizer   byte-level BPE, chat format
 //   FulgurGeneration  sampling, batched decode
-//   FulgurTraining    AdamW, the SFT loop, checkpoints (its built-in data comes from a ConversationSource)
+//   CFulgurMPI → FulgurCluster   the ranks of a data-parallel job (Open MPI, loaded under mpirun)
+//   FulgurTraining    AdamW, the SFT loop, checkpoints, data parallelism (built-in data comes from a ConversationSource)
 //   FulgurRewards     environments and verifiers (math, arithmetic, logic), the judge library,
 //                     the EnvironmentRegistry type
 //   CFulgurSpawn → FulgurSandbox   process isolation for model-written code, SWE patch runs
@@ -54,7 +55,10 @@ let package = Package(
         .target(name: "FulgurTokenizer", dependencies: ["FulgurSupport"]),
         .target(name: "FulgurGeneration", dependencies: ["FulgurModel", "FulgurSupport"]),
         .target(name: "FulgurRL", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurTraining", "FulgurRewards", "FulgurSupport", "FulgurTokenizer"]),
-        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer"]),
+        .target(name: "FulgurTraining", dependencies: ["FulgurModel", "FulgurSupport", "FulgurTokenizer", "FulgurCluster"]),
+        // Data parallelism: Open MPI, loaded at run time only under `mpirun` (one binary either way).
+        .target(name: "CFulgurMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "FulgurCluster", dependencies: ["CFulgurMPI"]),
         .target(name: "FulgurData", dependencies: ["FulgurTraining", "FulgurRewards", "FulgurTokenizer", "FulgurSupport"]),
         .target(
             name: "FulgurServer",
@@ -72,7 +76,7 @@ let package = Package(
             dependencies: [
                 "FulgurTensor", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurRewards",
                 "FulgurTokenizer", "FulgurTraining", "FulgurData", "FulgurRL", "FulgurSandbox", "FulgurCodeEnvironments",
-                "FulgurEnvironments", "FulgurServer",
+                "FulgurEnvironments", "FulgurServer", "FulgurCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FulgurTensorTests", dependencies: ["FulgurTensor"]),

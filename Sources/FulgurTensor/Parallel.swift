@@ -6,12 +6,24 @@ import Glibc
 #endif
 
 public enum Parallel {
-    /// Number of worker threads used by Fulgur's own kernels (the machine's cores).
-    /// Set FULGUR_THREADS to override.
+    /// Number of worker threads used by Fulgur's own kernels: the machine's cores, shared evenly
+    /// by the ranks of an `mpirun` job on this machine. Set FULGUR_THREADS (per process) to override.
     nonisolated(unsafe) public static var threads: Int = {
         if let s = ProcessInfo.processInfo.environment["FULGUR_THREADS"], let n = Int(s), n > 0 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return max(1, ProcessInfo.processInfo.activeProcessorCount / localProcesses)
     }()
+
+    /// Processes of one `mpirun` job on this machine (Open MPI says so in the environment), else 1.
+    public static var localProcesses: Int {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) }.map { max($0, 1) } ?? 1
+    }
+
+    /// A warning when the processes of a job on this machine ask for more threads than it has cores.
+    public static var oversubscription: String? {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard localProcesses * threads > cores else { return nil }
+        return "\(localProcesses) ranks × \(threads) threads (FULGUR_THREADS) exceed the \(cores) cores of this machine: expect them to slow each other down"
+    }
 
     /// Parallel loops running now (inner code such as BLAS then stays on its thread).
     @usableFromInline static let activeRegions = Atomic<Int>(0)

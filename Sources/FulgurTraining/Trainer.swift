@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import FulgurCluster
 import FulgurModel
 import FulgurSupport
 import FulgurTensor
@@ -19,11 +20,15 @@ public final class Trainer {
     let grads: Gradients
     let auxCoef: Float
     let runRecord: [String: JSONValue]
+    /// The data-parallel job (a cluster of one without `mpirun`).
+    public let cluster: Cluster
 
     /// Fresh run, or a resumed one when `resumeFrom` names a checkpoint folder (whose weights
     /// `model` was loaded from).
     public init(config: TrainConfig, model: MiniMaxModel, tokenizerJSON: Data?, train: [Example], eval: [Example],
-                runRecord: [String: JSONValue], resumeFrom: String? = nil) throws {
+                runRecord: [String: JSONValue], resumeFrom: String? = nil, cluster: Cluster = .world) throws {
+        try DataParallel.checkDivides(batchSize: config.batchSize, field: "batch_size", cluster: cluster)
+        self.cluster = cluster
         self.config = config
         Allocation.keepFreedMemory()
         self.model = model
@@ -50,37 +55,52 @@ public final class Trainer {
         public var lr: Double
         public var tokens: Int
         public var lossTokens: Int
+        /// Seconds this rank spent in collectives (0 in one process).
+        public var allreduceSeconds: Double
     }
 
-    /// One optimizer step over `grad_accum` micro-batches.
+    /// One optimizer step over `grad_accum` micro-batches. With several ranks each micro-batch is
+    /// split over them (`DataParallel.share`); the routing statistics of each micro-batch, the
+    /// gradients and the loss are summed over the ranks, so every rank takes the step one process
+    /// would take on the whole batch.
     public func step() throws -> StepResult {
         let lr = config.learningRateSchedule.lr(at: state.step)
         let micro = (0..<config.gradAccum).map { _ in loader.next() }
         let lossTokens = micro.joined().reduce(0) { $0 + $1.lossTokens }
+        let collectivesBefore = cluster.collectiveSeconds
         grads.zero()
         var lossSum = 0.0, aux = 0.0, tokens = 0
         let scale = lossTokens > 0 ? -1 / Float(lossTokens) : 0
+        let noRouting = RoutingStatistics(assignments: .init(repeating: 0, count: model.config.numExperts),
+                                          probabilitySums: .init(repeating: 0, count: model.config.numExperts), rows: 0)
         for batch in micro {
-            let pass = try model.trainingForward(batch.map(\.ids))
-            let mask = batch.flatMap(\.lossMask)
+            tokens += batch.reduce(0) { $0 + $1.ids.count }
+            let mine = DataParallel.share(of: batch, rank: cluster.rank, size: cluster.size)
+            let pass = mine.isEmpty ? nil : try model.trainingForward(mine.map(\.ids))
+            let routing = cluster.sum(pass?.routing ?? noRouting)
+            aux += Double(routing.auxLoss) / Double(micro.count)
+            guard let pass else { continue }
+            let mask = mine.flatMap(\.lossMask)
             var dlp = [Float](repeating: 0, count: mask.count)
             // row r predicts token r+1; it counts when token r+1 is a loss token
             for r in 0..<mask.count - 1 where pass.hasTarget[r] && mask[r + 1] {
                 dlp[r] = scale
                 lossSum -= Double(pass.logProbs[r])
             }
-            pass.backward(dLogProbs: dlp, auxCoefficient: auxCoef / Float(micro.count), into: grads)
-            aux += Double(pass.auxLoss) / Double(micro.count)
-            tokens += mask.count
+            pass.backward(dLogProbs: dlp, auxCoefficient: auxCoef / Float(micro.count), routing: routing, into: grads)
         }
+        cluster.sum(grads)
+        lossSum = cluster.sum(lossSum)
         let norm = optimizer.update(grads, lr: lr)
         state.step += 1
         state.position = loader.position
         state.tokensSeen += tokens
-        return StepResult(loss: lossSum / Double(max(lossTokens, 1)), auxLoss: aux, gradNorm: norm, lr: lr, tokens: tokens, lossTokens: lossTokens)
+        return StepResult(loss: lossSum / Double(max(lossTokens, 1)), auxLoss: aux, gradNorm: norm, lr: lr, tokens: tokens,
+                          lossTokens: lossTokens, allreduceSeconds: cluster.collectiveSeconds - collectivesBefore)
     }
 
-    /// Mean masked cross-entropy over the eval examples (at most `eval_batches` batches).
+    /// Mean masked cross-entropy over the eval examples (at most `eval_batches` batches; with
+    /// several ranks each evaluates its share of every batch and the sums are added).
     public func evalLoss() throws -> Double? {
         guard !evalExamples.isEmpty else { return nil }
         var sum = 0.0, count = 0
@@ -88,9 +108,12 @@ public final class Trainer {
         var batches = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
-            let pass = try model.trainingForward(batch.map(\.ids))
-            let mask = batch.flatMap(\.lossMask)
-            for r in 0..<mask.count - 1 where pass.hasTarget[r] && mask[r + 1] { sum -= Double(pass.logProbs[r]); count += 1 }
+            let mine = DataParallel.share(of: batch, rank: cluster.rank, size: cluster.size)
+            if !mine.isEmpty {
+                let pass = try model.trainingForward(mine.map(\.ids))
+                let mask = mine.flatMap(\.lossMask)
+                for r in 0..<mask.count - 1 where pass.hasTarget[r] && mask[r + 1] { sum -= Double(pass.logProbs[r]); count += 1 }
+            }
             batch = []
             batches += 1
         }
@@ -102,7 +125,9 @@ public final class Trainer {
             tokens += e.ids.count
         }
         if batches < config.evalBatches { try flush() }
-        return count > 0 ? sum / Double(count) : nil
+        var totals = [sum, Double(count)]
+        cluster.sum(&totals)
+        return totals[1] > 0 ? totals[0] / totals[1] : nil
     }
 
     public func saveCheckpoint() throws -> String {
@@ -111,16 +136,22 @@ public final class Trainer {
     }
 
     /// Runs to `config.steps`, logging, evaluating, checkpointing; returns the final metrics.
+    /// With several ranks, rank 0 alone writes files and shows progress; the metrics are global.
     @discardableResult
     public func run(quiet: Bool = false) throws -> [String: JSONValue] {
         let out = config.out
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
-        let metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
+        let root = cluster.isRoot
+        let quiet = quiet || !root
+        var metrics: MetricsLog?
+        if root {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
+            metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
+        }
         let progress = ProgressLine(total: config.steps, label: "step")
         let first = state.step
         // a resumed run that is already done reports its last step
-        var last = metrics.lastKept ?? [:]
+        var last = metrics?.lastKept ?? [:]
         var windowTokens = 0
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let startElapsed = state.elapsedSeconds
@@ -136,6 +167,10 @@ public final class Trainer {
                 "lr": .number(r.lr), "grad_norm": .number(r.gradNorm), "tokens": .number(Double(state.tokensSeen)),
                 "elapsed_s": .number(state.elapsedSeconds),
             ]
+            if cluster.isDistributed {
+                rec["ranks"] = .number(Double(cluster.size))
+                rec["allreduce_s"] = .number(r.allreduceSeconds)
+            }
             let isLog = state.step % config.logEvery == 0 || state.step == config.steps
             if isLog {
                 let tps = Double(windowTokens) / max(Double(now - windowStart) / 1e9, 1e-9)
@@ -147,7 +182,7 @@ public final class Trainer {
                 rec["eval_loss"] = .number(e)
                 lastEval = e
             }
-            if isLog || rec["eval_loss"] != nil { metrics.write(rec) }
+            if isLog || rec["eval_loss"] != nil { metrics?.write(rec) }
             last = rec
             if !quiet {
                 var fields = [("loss", String(format: "%.4f", r.loss)), ("lr", String(format: "%.2e", r.lr))]
@@ -155,13 +190,13 @@ public final class Trainer {
                 if let e = lastEval { fields.append(("eval", String(format: "%.4f", e))) }
                 progress.update(done: state.step, startedAt: first, fields: fields)
             }
-            if config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
+            if root && config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
                 _ = try saveCheckpoint()
                 try writePlot()
             }
         }
         if !quiet { progress.finish() }
-        try writePlot()
+        if root { try writePlot() }
         return last
     }
 

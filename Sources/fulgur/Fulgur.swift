@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurCluster
 import FulgurTensor
 
 @main
@@ -34,6 +35,24 @@ struct Fulgur: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
             Foundation.exit(2)
         }
-        await Self.main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Cluster.finish()
+        } catch {
+            // Under mpirun, an error on one rank ends every rank: none may wait in a collective.
+            let code = exitCode(for: error)
+            if Cluster.isActive && code != .success {
+                let rank = Cluster.world.rank
+                let message = fullMessage(for: error).split(separator: "\n").map { "[rank \(rank)] \($0)" }.joined(separator: "\n")
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Cluster.abortJob(code: code.rawValue)
+            }
+            exit(withError: error)
+        }
     }
 }

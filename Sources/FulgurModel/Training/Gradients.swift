@@ -6,12 +6,23 @@ public final class Gradients: @unchecked Sendable {
     public let names: [String]
     public let parameters: [Tensor]
     public let tensors: [Tensor]
+    /// One buffer holding every accumulator (each starts on a 64-byte boundary): what data-parallel
+    /// ranks sum in one allreduce.
+    public let flat: Tensor
     private let index: [ObjectIdentifier: Int]
 
     public init(_ named: [(String, Tensor)]) {
         names = named.map(\.0)
         parameters = named.map(\.1)
-        tensors = named.map { Tensor(shape: $0.1.shape, persistent: true) }
+        var offsets: [Int] = []
+        var end = 0
+        for (_, p) in named {
+            offsets.append(end)
+            end += (p.count + 15) / 16 * 16
+        }
+        let flat = Tensor(shape: [max(end, 1)], persistent: true)
+        self.flat = flat
+        tensors = zip(named, offsets).map { Tensor(viewOf: flat, offset: $1, shape: $0.1.shape) }
         index = Dictionary(uniqueKeysWithValues: named.enumerated().map { (ObjectIdentifier($1.1), $0) })
     }
 
@@ -24,10 +35,8 @@ public final class Gradients: @unchecked Sendable {
     public subscript(name name: String) -> Tensor? { names.firstIndex(of: name).map { tensors[$0] } }
 
     public func zero() {
-        for t in tensors {
-            let p = SendablePointer(t.pointer)
-            Parallel.forRanges(t.count, minChunk: 262_144) { (p.p + $0.lowerBound).update(repeating: 0, count: $0.count) }
-        }
+        let p = SendablePointer(flat.pointer)
+        Parallel.forRanges(flat.count, minChunk: 262_144) { (p.p + $0.lowerBound).update(repeating: 0, count: $0.count) }
     }
 
     /// ‖g‖₂ over all tensors: Float sums of squares over fixed blocks of 64K entries (in

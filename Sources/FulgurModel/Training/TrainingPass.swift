@@ -17,12 +17,13 @@ public final class TrainingPass {
     /// Per row: whether the row has a next token (false for the last row of each sequence).
     public let hasTarget: [Bool]
     /// The Switch/Mixtral load-balancing loss over all layers (before its coefficient).
-    public let auxLoss: Float
+    public var auxLoss: Float { routing.auxLoss }
+    /// The routing counts behind it (this pass's rows only).
+    public let routing: RoutingStatistics
 
     let tapes: [DecoderLayer.Tape]
     let xL: Tensor, y: Tensor, invF: [Float]
     let probs: Tensor  // tempered softmax [N, V]
-    let auxFractions: [Float]  // f_e of the aux loss
 
     /// Sampling truncation to mirror: log-probs are taken under the renormalized distribution
     /// over the kept tokens (top-k, then top-p, of the tempered distribution, plus the target).
@@ -52,9 +53,7 @@ public final class TrainingPass {
             x = out
         }
         self.tapes = tapes
-        let rowsTotal = Double(n * c.numLayers)
-        auxFractions = counts.map { Float($0 / rowsTotal) }
-        auxLoss = Float(Double(c.numExperts) * zip(counts, psums).reduce(0) { $0 + ($1.0 / rowsTotal) * ($1.1 / rowsTotal) })
+        routing = RoutingStatistics(assignments: counts, probabilitySums: psums, rows: Double(n * c.numLayers))
         xL = x
         let y = Tensor(shape: [n, d], zeroed: false)
         var invF = [Float](repeating: 0, count: n)
@@ -137,8 +136,10 @@ public final class TrainingPass {
     }
 
     /// Backpropagates d(loss)/d(logProbs[r]) (0 where there is no target) plus the aux loss
-    /// with `auxCoefficient`, adding into `g`.
-    public func backward(dLogProbs: [Float], auxCoefficient: Float = 0, into g: Gradients) {
+    /// with `auxCoefficient`, adding into `g`. `routing` replaces this pass's routing statistics
+    /// with those of the whole batch when the batch is split over data-parallel ranks (their sum).
+    public func backward(dLogProbs: [Float], auxCoefficient: Float = 0, routing batch: RoutingStatistics? = nil,
+                         into g: Gradients) {
         let c = model.config, d = c.hiddenSize, v = c.vocabSize, n = layout.rows
         precondition(dLogProbs.count == n, "dLogProbs has \(dLogProbs.count) entries for \(n) rows")
         // log p = z_y − lse(z), z = logits / T  ⇒  dlogits = g (onehot − p) / T
@@ -157,14 +158,44 @@ public final class TrainingPass {
         var dx = Tensor(shape: [n, d], zeroed: false)
         Norm.rmsBackwardRows(dy.pointer, xL.pointer, model.norm.pointer, invRMS: invF, dx.pointer, accumulate: false,
                              dw: g[model.norm].pointer, rows: n, n: d)
-        let auxGradient: [Float]? = auxCoefficient == 0 ? nil : auxFractions.map {
-            auxCoefficient * Float(c.numExperts) * $0 / Float(n * c.numLayers)
+        let stats = batch ?? routing
+        let auxGradient: [Float]? = auxCoefficient == 0 ? nil : stats.fractions.map {
+            auxCoefficient * Float(c.numExperts) * $0 / Float(stats.rows)
         }
         for (layer, tape) in zip(model.layers, tapes).reversed() {
             dx = layer.backward(dx, tape, layout, auxGradient: auxGradient, g)
         }
         let dE = g[model.embedTokens]
         for (r, t) in layout.tokens.enumerated() { Vec.axpy(1, dx.row(r), dE.row(t), d) }
+    }
+}
+
+/// The statistics of the load-balancing loss L = E · Σ_e f_e · P_e over every layer's routing:
+/// per expert, the top-k assignments and the router-probability sums, and the rows × layers they
+/// cover (f_e = assignments / rows, P_e = probability sums / rows). They add up over a split batch,
+/// so data-parallel ranks sum theirs and get the loss and gradient of the whole batch.
+public struct RoutingStatistics: Sendable, Equatable {
+    public var assignments: [Double]
+    public var probabilitySums: [Double]
+    public var rows: Double
+
+    public init(assignments: [Double], probabilitySums: [Double], rows: Double) {
+        self.assignments = assignments; self.probabilitySums = probabilitySums; self.rows = rows
+    }
+
+    /// f_e, the fraction of assignments per expert.
+    public var fractions: [Float] { assignments.map { Float($0 / rows) } }
+
+    public var auxLoss: Float {
+        guard rows > 0 else { return 0 }
+        return Float(Double(assignments.count) * zip(assignments, probabilitySums).reduce(0) { $0 + ($1.0 / rows) * ($1.1 / rows) })
+    }
+
+    /// As one flat vector (for a sum over ranks), and back.
+    public var flattened: [Double] { assignments + probabilitySums + [rows] }
+    public init(flattened v: [Double]) {
+        let e = (v.count - 1) / 2
+        self.init(assignments: Array(v[0..<e]), probabilitySums: Array(v[e..<2 * e]), rows: v[2 * e])
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurCluster
 import FulgurData
 import FulgurEnvironments
 import FulgurModel
@@ -33,8 +34,12 @@ struct Train: ParsableCommand {
         if let seqLen { cfg.seqLen = seqLen }
         if let gradAccum { cfg.gradAccum = gradAccum }
         try cfg.validate()
-        let session = try TrainingSession.prepare(cfg, configPath: config, corpus: SyntheticCorpus(environments: .standard), resume: resume, log: quiet ? { _ in } : { Console.err($0 + "\n") })
+        let job = DataParallelJob.start()
+        try DataParallel.checkDivides(batchSize: cfg.batchSize, field: "batch_size", cluster: job)
+        let session = try TrainingSession.prepare(cfg, configPath: config, corpus: SyntheticCorpus(environments: .standard), resume: resume,
+                                                  log: quiet || !job.isRoot ? { _ in } : { Console.err($0 + "\n") })
         let last = try session.trainer.run(quiet: quiet)
+        guard job.isRoot else { return }
         Console.err("checkpoint: \(try TrainingCheckpoint.latest(out: cfg.out) ?? "none")\n")
         printJSON(JSONValue.object(last))
     }
