@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Data parallelism over MPI, end to end (issue 17; docs/distributed.md).
+
+Runs `fulgur train` alone and under `mpirun -np 2` and checks, printing the figures:
+  1. equivalence: the same 20 steps of configs/sft-addition.json on 1 and on 2 ranks — step-1
+     loss within 1e-6 relative, every step within 1e-4, final parameters within 1e-4 (relative
+     L2 per tensor);
+  2. resume with another rank count: 2 ranks to step 10, then 1 rank to 20 (and 1 → 2), ending
+     at the same parameters;
+  3. a batch that does not divide over the ranks is refused before any work;
+  4. kill -9: a rank killed mid-run ends the whole job non-zero within 30 s, and `--resume`
+     continues from the last checkpoint — every step in metrics.jsonl exactly once, the same final
+     parameters as the uninterrupted run.
+Needs Open MPI (`mpirun`); standard library only. Exits 1 on the first failed check.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
+
+
+def fail(msg):
+    print(f"check_mpi: FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        lo, hi = info["data_offsets"]
+        raw = data[lo:hi]
+        if info["dtype"] == "F32":
+            a = array("f")
+            a.frombytes(raw)
+        elif info["dtype"] == "BF16":
+            h = array("H")
+            h.frombytes(raw)
+            a = array("f", struct.unpack(f"<{len(h)}f", b"".join(struct.pack("<I", x << 16) for x in h)))
+        else:
+            fail(f"{path}: {name}: unexpected dtype {info['dtype']}")
+        out[name] = a
+    return out
+
+
+def relative_l2(a, b):
+    num = math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b)))
+    den = math.sqrt(sum(y * y for y in b))
+    return num / den if den > 0 else num
+
+
+def compare_params(a_dir, b_dir, tol, label):
+    a = read_safetensors(os.path.join(a_dir, "model.safetensors"))
+    b = read_safetensors(os.path.join(b_dir, "model.safetensors"))
+    if a.keys() != b.keys():
+        fail(f"{label}: the checkpoints hold different tensors")
+    worst, worst_name = 0.0, ""
+    for name in a:
+        r = relative_l2(a[name], b[name])
+        if r > worst:
+            worst, worst_name = r, name
+    print(f"  {label}: final parameters, worst relative L2 {worst:.2e} ({worst_name})")
+    if not worst <= tol:
+        fail(f"{label}: parameters differ by {worst:.2e} > {tol:g} in {worst_name}")
+
+
+def metrics(out):
+    with open(os.path.join(out, "metrics.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def losses(out):
+    return {int(r["step"]): r["loss"] for r in metrics(out) if "loss" in r}
+
+
+def latest(out):
+    ckpts = sorted(os.listdir(os.path.join(out, "checkpoints")))
+    return os.path.join(out, "checkpoints", ckpts[-1])
+
+
+class Runner:
+    def __init__(self, fulgur, work):
+        self.fulgur = fulgur
+        self.work = work
+        with open(os.path.join(ROOT, "configs", "sft-addition.json")) as f:
+            base = json.load(f)
+        # every step logged; small held-out eval so the runs stay short
+        base.update({"log_every": 1, "eval_every": 10, "eval_batches": 2, "checkpoint_every": 5, "keep": 100})
+        base["data"]["builtin"]["count"] = 2000
+        self.config = os.path.join(work, "train.json")
+        with open(self.config, "w") as f:
+            json.dump(base, f)
+
+    def command(self, ranks, out, steps, extra=()):
+        cmd = [self.fulgur, "train", "--config", self.config, "--out", out, "--steps", str(steps), "--quiet", *extra]
+        env = dict(os.environ)
+        env.setdefault("FULGUR_THREADS", "1" if ranks > 1 else "2")
+        return (MPIRUN + ["-np", str(ranks)] + cmd if ranks > 1 else cmd), env
+
+    def train(self, ranks, out, steps, extra=(), expect_ok=True):
+        cmd, env = self.command(ranks, out, steps, extra)
+        t0 = time.time()
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        if expect_ok and p.returncode != 0:
+            fail(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-2000:]}")
+        return p, time.time() - t0
+
+
+def check_equivalence(r):
+    a, b = os.path.join(r.work, "two"), os.path.join(r.work, "one")
+    _, t1 = r.train(1, b, 20)
+    _, t2 = r.train(2, a, 20)
+    la, lb = losses(a), losses(b)
+    if sorted(la) != list(range(1, 21)) or sorted(lb) != list(range(1, 21)):
+        fail(f"steps logged: {sorted(la)} vs {sorted(lb)}")
+    first = abs(la[1] - lb[1]) / abs(lb[1])
+    worst = max(abs(la[s] - lb[s]) / abs(lb[s]) for s in lb)
+    print(f"  1 vs 2 ranks, 20 steps: step-1 loss {lb[1]:.6f} vs {la[1]:.6f} (rel {first:.1e}); worst step rel {worst:.1e}"
+          f"; wall {t1:.1f} s vs {t2:.1f} s")
+    if not first <= 1e-6:
+        fail(f"step-1 loss differs by {first:.2e} relative (> 1e-6)")
+    if not worst <= 1e-4:
+        fail(f"a step's loss differs by {worst:.2e} relative (> 1e-4)")
+    ev = [(x.get("eval_loss"), y.get("eval_loss")) for x, y in zip(metrics(a), metrics(b)) if "eval_loss" in y]
+    for x, y in ev:
+        if x is None or abs(x - y) / abs(y) > 1e-4:
+            fail(f"eval loss {x} vs {y}")
+    rec = metrics(a)[-1]
+    if rec.get("ranks") != 2 or "allreduce_s" not in rec:
+        fail(f"2-rank metrics lack ranks/allreduce_s: {rec}")
+    print(f"  allreduce per step (rank 0): {rec['allreduce_s'] * 1000:.1f} ms; eval loss {ev[-1][1]:.6f} vs {ev[-1][0]:.6f}")
+    compare_params(latest(a), latest(b), 1e-4, "1 vs 2 ranks")
+    return b
+
+
+def check_resume_across_ranks(r, reference):
+    for first, second in ((2, 1), (1, 2)):
+        out = os.path.join(r.work, f"resume-{first}-{second}")
+        r.train(first, out, 10)
+        r.train(second, out, 20, extra=("--resume",))
+        steps = [int(x["step"]) for x in metrics(out)]
+        if steps != list(range(1, 21)):
+            fail(f"resume {first}→{second} ranks: metrics steps {steps}")
+        compare_params(latest(out), latest(reference), 1e-4, f"{first} ranks to step 10, then {second} to 20, vs 1 rank")
+
+
+def check_indivisible(r):
+    out = os.path.join(r.work, "indivisible")
+    p, _ = r.train(2, out, 2, extra=("--batch-size", "3"), expect_ok=False)
+    if p.returncode == 0 or "does not divide" not in p.stderr:
+        fail(f"batch 3 on 2 ranks: exit {p.returncode}, stderr {p.stderr[-500:]}")
+    if os.path.exists(os.path.join(out, "metrics.jsonl")):
+        fail("batch 3 on 2 ranks: a run started before the error")
+    print(f"  batch_size 3 on 2 ranks: refused before any work (exit {p.returncode}): "
+          + next(l for l in p.stderr.splitlines() if "does not divide" in l).strip())
+
+
+def rank_pid(rank, marker):
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+            if marker.encode() not in cmd or b"mpirun" in cmd.split(b"\0")[0]:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in env:
+                return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def check_kill(r, steps=30):
+    reference = os.path.join(r.work, "kill-reference")
+    r.train(1, reference, steps)
+    out = os.path.join(r.work, "kill")
+    cmd, env = r.command(2, out, steps)
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not os.path.isdir(os.path.join(out, "checkpoints", "step-000010")):
+        if p.poll() is not None:
+            fail(f"the run ended before its step-10 checkpoint: {p.stderr.read()[-1000:]}")
+        time.sleep(0.05)
+    pid = rank_pid(1, out)
+    if pid is None:
+        p.kill()
+        fail("cannot find rank 1's process")
+    os.kill(pid, signal.SIGKILL)
+    killed = time.time()
+    try:
+        p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("the job still runs 60 s after rank 1 was killed")
+    ended = time.time() - killed
+    done = len(metrics(out))
+    print(f"  kill -9 rank 1 after {done} steps: mpirun exited {p.returncode} after {ended:.1f} s")
+    if p.returncode == 0 or ended > 30:
+        fail(f"after kill -9: exit {p.returncode} after {ended:.1f} s (want non-zero within 30 s)")
+    if done >= steps:
+        fail("the run finished before the kill: make it longer")
+    r.train(2, out, steps, extra=("--resume",))
+    logged = [int(x["step"]) for x in metrics(out)]
+    if logged != list(range(1, steps + 1)):
+        fail(f"after the resume, metrics.jsonl holds steps {logged}")
+    print(f"  --resume from {os.path.basename(sorted(os.listdir(os.path.join(out, 'checkpoints')))[0])}...: "
+          f"steps 1..{steps} each once")
+    compare_params(latest(out), latest(reference), 1e-4, "killed and resumed vs uninterrupted")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fulgur", default=os.path.join(ROOT, ".build", "release", "fulgur"))
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = ap.parse_args()
+    if shutil.which("mpirun") is None:
+        print("check_mpi: mpirun not found; install Open MPI (apt-get install -y openmpi-bin libopenmpi-dev)", file=sys.stderr)
+        sys.exit(1)
+    work = tempfile.mkdtemp(prefix="fulgur-mpi-")
+    t0 = time.time()
+    try:
+        r = Runner(os.path.abspath(args.fulgur), work)
+        print("check_mpi: train")
+        reference = check_equivalence(r)
+        check_resume_across_ranks(r, reference)
+        check_indivisible(r)
+        check_kill(r)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"check_mpi: all passed in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
