@@ -57,11 +57,15 @@ public final class Generator: @unchecked Sendable {
     /// `count` samples from each prompt (a group per prompt, as GRPO/CISPO rollouts need):
     /// all prompts are prefilled in one batch, each cache is forked `count` ways, and every
     /// sample of every group advances in the same batched decode steps. Sample j of prompt i
-    /// uses RNG stream i·count + j; the callback sees that flat index.
-    public func sample(prompts: [[Int]], count: Int, _ params: SamplingParameters, onToken: TokenCallback? = nil) throws -> [[GenerationOutput]] {
+    /// uses RNG stream k·count + j, where k = `streams[i]` (default i): a caller that splits one
+    /// batch of prompts over several calls or processes passes each prompt's index in the whole
+    /// batch, so its samples do not depend on the split. The callback sees the flat index i·count + j.
+    public func sample(prompts: [[Int]], count: Int, _ params: SamplingParameters, streams: [Int]? = nil,
+                       onToken: TokenCallback? = nil) throws -> [[GenerationOutput]] {
         try params.validate()
         for (i, p) in prompts.enumerated() where p.isEmpty { throw SamplingError(description: "prompt \(i) is empty") }
         guard count > 0, !prompts.isEmpty else { return prompts.map { _ in [] } }
+        precondition(streams == nil || streams!.count == prompts.count, "one stream index per prompt")
         let roots = prompts.map { _ in model.newCache() }
         let logits = try model.forward(ForwardBatch(zip(prompts, roots).map { ($0, $1) }), logits: .lastOfEachSegment)
         if params.maxTokens == 0 {
@@ -71,7 +75,7 @@ public final class Generator: @unchecked Sendable {
         var rows: [Int] = []
         for (i, root) in roots.enumerated() {
             for j in 0..<count {
-                live.append(Live(cache: j == count - 1 ? root : root.fork(), rng: Self.rng(seed: params.seed, sequence: i * count + j)))
+                live.append(Live(cache: j == count - 1 ? root : root.fork(), rng: Self.rng(seed: params.seed, sequence: (streams?[i] ?? i) * count + j)))
                 rows.append(i)
             }
         }

@@ -1,7 +1,9 @@
 import Foundation
+import FulgurCluster
 import FulgurGeneration
 import FulgurRewards
 import FulgurSupport
+import FulgurTraining
 
 /// `fulgur eval`: the average pass rate over N samples per task, per task and difficulty.
 public enum Evaluator {
@@ -47,42 +49,59 @@ public enum Evaluator {
         }
     }
 
+    /// Samples and scores every task of the suite. Sample j of task i uses RNG stream i·samples + j
+    /// of `seed`, so the report does not depend on batching. Under `mpirun` the tasks are dealt
+    /// round-robin to the ranks and the tallies summed: every rank returns the whole report.
     public static func run(policy: Policy, suite: EvalSuite, samples: Int, seed: UInt64 = 0, modelName: String,
-                           environments: EnvironmentRegistry, base: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
+                           environments: EnvironmentRegistry, base: String? = nil, cluster: Cluster = .world,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> Report {
         let start = Date()
         let tasks = try suite.tasks(relativeTo: base, environments: environments)
         let params = SamplingParameters(temperature: suite.temperature, topP: suite.topP, seed: seed, maxTokens: suite.maxTokens,
                                         repetitionWindow: 0)
-        // group by environment name for scoring; sample everything in large batches
-        var responses: [[Policy.Response]] = []
+        // rows: (task, difficulty) in order of first appearance
+        struct Key: Hashable { let task: String; let difficulty: Int }
+        var order: [Key] = []
+        var row: [Key: Int] = [:]
+        let rowOfTask = tasks.map { _, task -> Int in
+            let key = Key(task: task.task, difficulty: task.difficulty)
+            if let r = row[key] { return r }
+            row[key] = order.count
+            order.append(key)
+            return order.count - 1
+        }
+        // per row: tasks, samples, correct, format, tokens, tasks with any correct sample
+        let fields = 6
+        var tally = [Double](repeating: 0, count: order.count * fields)
+        let mine = Array(DataParallel.dealt(tasks.count, rank: cluster.rank, size: cluster.size))
         let chunk = 64
         var i = 0
-        while i < tasks.count {
-            let part = Array(tasks[i..<min(tasks.count, i + chunk)]).map(\.1)
-            var p = params
-            p.seed = seed &+ UInt64(i)
-            responses += try policy.respond(part, samples: samples, p)
-            i += part.count
-            progress?(i, tasks.count)
-        }
-        struct Key: Hashable { let task: String; let difficulty: Int }
-        var acc: [Key: (n: Int, s: Int, correct: Double, format: Double, tokens: Double, anyCorrect: Int)] = [:]
-        var order: [Key] = []
-        for ((env, task), group) in zip(tasks, responses) {
-            let key = Key(task: task.task, difficulty: task.difficulty)
-            if acc[key] == nil { order.append(key); acc[key] = (0, 0, 0, 0, 0, 0) }
-            var any = false
-            for r in group {
-                let score = env.score(task, response: r.text)
-                acc[key]!.correct += score.correct ? 1 : 0
-                acc[key]!.format += score.formatReward
-                acc[key]!.tokens += Double(r.ids.count)
-                acc[key]!.s += 1
-                any = any || score.correct
+        while i < mine.count {
+            let part = Array(mine[i..<min(mine.count, i + chunk)])
+            let responses = try policy.respond(part.map { tasks[$0].1 }, samples: samples, params, indices: part)
+            for (t, group) in zip(part, responses) {
+                let (env, task) = tasks[t]
+                let base = rowOfTask[t] * fields
+                var any = false
+                for r in group {
+                    let score = env.score(task, response: r.text)
+                    tally[base + 1] += 1
+                    tally[base + 2] += score.correct ? 1 : 0
+                    tally[base + 3] += score.formatReward
+                    tally[base + 4] += Double(r.ids.count)
+                    any = any || score.correct
+                }
+                tally[base] += 1
+                tally[base + 5] += any ? 1 : 0
             }
-            acc[key]!.n += 1
-            acc[key]!.anyCorrect += any ? 1 : 0
+            i += part.count
+            progress?(min(tasks.count, i * cluster.size), tasks.count)
         }
+        cluster.sum(&tally)
+        let acc = Dictionary(uniqueKeysWithValues: order.enumerated().map { r, key in
+            let t = Array(tally[(r * fields)..<((r + 1) * fields)])
+            return (key, (n: Int(t[0]), s: Int(t[1]), correct: t[2], format: t[3], tokens: t[4], anyCorrect: Int(t[5])))
+        })
         let rows = order.map { k -> Row in
             let a = acc[k]!
             return Row(task: k.task, difficulty: k.difficulty, tasks: a.n, samples: a.s, passRate: a.correct / Double(max(a.s, 1)),

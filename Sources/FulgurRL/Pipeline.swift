@@ -1,4 +1,5 @@
 import Foundation
+import FulgurCluster
 import FulgurRewards
 import FulgurSupport
 import FulgurTraining
@@ -78,18 +79,21 @@ public struct Pipeline {
     public let environments: EnvironmentRegistry
     public let corpus: any ConversationSource
     public let log: (String) -> Void
+    /// The data-parallel job: every stage runs on all ranks; rank 0 writes the summaries.
+    public let cluster: Cluster
 
     public init(config: PipelineConfig, configPath: String, environments: EnvironmentRegistry, corpus: any ConversationSource,
-                log: @escaping (String) -> Void) {
-        self.config = config; self.configPath = configPath; self.log = log
-        self.environments = environments; self.corpus = corpus
+                cluster: Cluster = .world, log: @escaping (String) -> Void) {
+        self.config = config; self.configPath = configPath
+        self.environments = environments; self.corpus = corpus; self.cluster = cluster
+        self.log = cluster.isRoot ? log : { _ in }
     }
 
     var out: String { config.out }
 
     /// Runs every stage (skipping finished ones) and returns the summary.
     public func run(quiet: Bool = false, runRecord: [String: JSONValue]) throws -> [String: JSONValue] {
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if cluster.isRoot { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         let start = Date()
         var timings: [String: JSONValue] = [:]
 
@@ -102,7 +106,7 @@ public struct Pipeline {
         var t0 = Date()
         if try Self.finishedStep(sft.out) != sft.steps {
             log("== stage 1/4: SFT (\(sft.steps) steps) → \(sft.out)")
-            let session = try TrainingSession.prepare(sft, configPath: sftPath, corpus: corpus, resume: true, log: log)
+            let session = try TrainingSession.prepare(sft, configPath: sftPath, corpus: corpus, resume: true, log: log, cluster: cluster)
             try session.trainer.run(quiet: quiet)
         } else {
             log("== stage 1/4: SFT already finished in \(sft.out)")
@@ -128,7 +132,7 @@ public struct Pipeline {
             let resume = try TrainingCheckpoint.latest(out: rl.out) != nil
             var record = runRecord
             record["kind"] = "rl"
-            let trainer = try RLTrainer(config: rl, environments: environments, resume: resume, runRecord: record)
+            let trainer = try RLTrainer(config: rl, environments: environments, resume: resume, runRecord: record, cluster: cluster)
             try trainer.run(quiet: quiet)
         } else {
             log("== stage 3/4: RL already finished in \(rl.out)")
@@ -144,6 +148,7 @@ public struct Pipeline {
         timings["total_s"] = .number(Date().timeIntervalSince(start))
 
         let summary = Self.summary(evals: config.evals, before: before, after: after, sftModel: sftModel, rlModel: rlModel, timings: timings)
+        guard cluster.isRoot else { return summary }
         try Files.writeAtomically(JSONValue.object(summary).jsonString(), to: out + "/summary.json")
         try Files.writeAtomically(Self.markdown(evals: config.evals, before: before, after: after, timings: timings), to: out + "/summary.md")
         return summary
@@ -163,10 +168,11 @@ public struct Pipeline {
             if let p = spec.topP { suite.topP = p }
             if let m = spec.maxTokens { suite.maxTokens = m }
             let report = try Evaluator.run(policy: policy, suite: suite, samples: spec.samples, seed: config.seed &+ 17, modelName: model,
-                                              environments: environments)
+                                              environments: environments, cluster: cluster)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Files.writeAtomically(try enc.encode(report), to: path)
+            if cluster.isRoot { try Files.writeAtomically(try enc.encode(report), to: path) }
+            cluster.barrier()
             log(String(format: "%@: %.1f%% (%.0f s)", spec.label, 100 * report.overallPassRate, report.seconds))
             return report
         }

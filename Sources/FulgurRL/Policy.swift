@@ -40,9 +40,13 @@ public final class Policy: @unchecked Sendable {
         public var finished: Bool { stopReason == .stop }
     }
 
-    /// `samples` responses per task; sampling stops at `<end_of_sentence>`.
-    public func respond(_ tasks: [TaskInstance], samples: Int, _ params: SamplingParameters,
+    /// `samples` responses per task; sampling stops at `<end_of_sentence>`. Sample j of task i
+    /// uses RNG stream `indices[i]`·samples + j of `params.seed` (default index: i), so a task's
+    /// responses depend on its index in the whole batch, not on how the batch is chunked or split
+    /// over data-parallel ranks.
+    public func respond(_ tasks: [TaskInstance], samples: Int, _ params: SamplingParameters, indices: [Int]? = nil,
                         maxBatch: Int = 256) throws -> [[Response]] {
+        precondition(indices == nil || indices!.count == tasks.count, "one index per task")
         var p = params
         p.stopTokenIds = [template.endOfSentenceId]
         var out: [[Response]] = []
@@ -50,8 +54,8 @@ public final class Policy: @unchecked Sendable {
         var start = 0
         while start < tasks.count {
             let chunk = Array(tasks[start..<min(tasks.count, start + perChunk)])
-            p.seed = params.seed &+ UInt64(start) &* 0x9E37_79B9
-            let groups = try generator.sample(prompts: chunk.map(prompt), count: samples, p)
+            let streams = (start..<start + chunk.count).map { indices?[$0] ?? $0 }
+            let groups = try generator.sample(prompts: chunk.map(prompt), count: samples, p, streams: streams)
             for g in groups {
                 out.append(g.map { o in
                     let end = o.ids.firstIndex(of: template.endOfSentenceId) ?? o.ids.count

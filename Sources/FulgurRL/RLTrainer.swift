@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import FulgurCluster
 import FulgurGeneration
 import FulgurModel
 import FulgurRewards
@@ -22,6 +23,8 @@ public final class RLTrainer {
     let reference: MiniMaxModel?
     let envs: [(spec: RLConfig.EnvironmentSpec, env: any Environment)]
     let registry: EnvironmentRegistry
+    /// The data-parallel job (a cluster of one without `mpirun`).
+    public let cluster: Cluster
     let tokenizerJSON: Data?
     let runRecord: [String: JSONValue]
     public private(set) var state: TrainerState
@@ -30,9 +33,12 @@ public final class RLTrainer {
     var perplexityHistory: [Double]
 
     /// `environments` is the registry the config's environment names are looked up in.
-    public init(config: RLConfig, environments registry: EnvironmentRegistry, resume: Bool, runRecord: [String: JSONValue]) throws {
+    public init(config: RLConfig, environments registry: EnvironmentRegistry, resume: Bool, runRecord: [String: JSONValue],
+                cluster: Cluster = .world) throws {
         try config.validate(environments: registry)
+        try DataParallel.checkDivides(batchSize: config.promptsPerStep, field: "prompts_per_step", cluster: cluster)
         self.registry = registry
+        self.cluster = cluster
         Allocation.keepFreedMemory()
         self.config = config
         self.runRecord = runRecord
@@ -108,22 +114,40 @@ public final class RLTrainer {
                            repetitionThreshold: config.repetitionThreshold)
     }
 
+    /// A step's rollouts: this rank's groups (by position in the global batch) and the table of
+    /// every kept sample.
+    struct Rollout {
+        var groups: [Int: [Sample]]
+        var table: RolloutTable
+        /// The rank holding each kept group (for transcripts).
+        var owners: [Int]
+        var dropped: Int, rounds: Int, tokens: Int, seconds: Double, accuracy: Double
+    }
+
     /// Generates and scores groups until the batch is full (dynamic sampling drops groups whose
-    /// rewards are all equal) or the round budget is spent.
-    func rollout(step: Int) throws -> (groups: [[Sample]], dropped: Int, rounds: Int, tokens: Int, seconds: Double, accuracy: Double) {
+    /// rewards are all equal) or the round budget is spent. Every rank draws the same tasks; task i
+    /// of a round is generated and scored by rank i mod N, with the RNG streams of its index in the
+    /// round, so a prompt's samples do not depend on N. The kept/dropped verdicts and counts are
+    /// summed, so every rank keeps the same groups in the same order.
+    func rollout(step: Int) throws -> Rollout {
         let start = DispatchTime.now().uptimeNanoseconds
-        var groups: [[Sample]] = []
-        var dropped = 0, rounds = 0, tokens = 0
-        var generated = 0, correct = 0  // over every sample, dropped groups included
+        var mine: [Int: [Sample]] = [:]
+        var owners: [Int] = []
+        var rounds = 0
+        var counts = [0.0, 0.0, 0.0, 0.0]  // generated, correct (dropped groups included), tokens, dropped
         if rolloutPolicy !== policy { rolloutPolicy.model.syncRounded(from: policy.model) }
-        while groups.count < config.promptsPerStep && rounds < max(1, config.maxSamplingRounds) {
-            let need = config.promptsPerStep - groups.count
+        while owners.count < config.promptsPerStep && rounds < max(1, config.maxSamplingRounds) {
+            let need = config.promptsPerStep - owners.count
             let tasks = try sampleTasks(need, step: step, round: rounds)
             var params = samplingParameters
             var seedRNG = RNG(mixing: [config.seed, UInt64(step), UInt64(rounds), 0x5EED])
             params.seed = seedRNG.next()
-            let responses = try rolloutPolicy.respond(tasks.map(\.1), samples: config.groupSize, params)
-            for ((k, task), group) in zip(tasks, responses) {
+            let dealt = Array(DataParallel.dealt(need, rank: cluster.rank, size: cluster.size))
+            let responses = try rolloutPolicy.respond(dealt.map { tasks[$0].1 }, samples: config.groupSize, params, indices: dealt)
+            var kept = [Double](repeating: 0, count: need)
+            var candidates: [Int: [Sample]] = [:]
+            for (i, group) in zip(dealt, responses) {
+                let (k, task) = tasks[i]
                 let prompt = policy.prompt(task)
                 let samples = group.map { r -> Sample in
                     let s = envs[k].env.score(task, response: r.text)
@@ -131,25 +155,42 @@ public final class RLTrainer {
                     if config.overlongCache > 0 {
                         reward += softOverlongPunishment(length: r.ids.count, maxLength: window, cache: config.overlongCache)
                     }
-                    tokens += r.ids.count
+                    counts[2] += Double(r.ids.count)
                     return Sample(envIndex: k, task: task, prompt: prompt, response: r, score: s, reward: reward)
                 }
-                generated += samples.count
-                correct += samples.filter(\.score.correct).count
+                counts[0] += Double(samples.count)
+                counts[1] += Double(samples.filter(\.score.correct).count)
                 let rewards = samples.map(\.reward)
                 if config.dynamicSampling && rewards.allSatisfy({ $0 == rewards[0] }) {
-                    dropped += 1
+                    counts[3] += 1
                 } else {
-                    groups.append(samples)
+                    kept[i] = 1
+                    candidates[i] = samples
                 }
+            }
+            cluster.sum(&kept)
+            for i in 0..<need where kept[i] != 0 && owners.count < config.promptsPerStep {
+                if let samples = candidates[i] { mine[owners.count] = samples }
+                owners.append(i % cluster.size)
             }
             rounds += 1
         }
-        if groups.count > config.promptsPerStep { groups.removeLast(groups.count - config.promptsPerStep) }
-        let adv = config.advantage.advantages(groups.map { $0.map(\.reward) }, eps: config.advantageEps)
-        for g in groups.indices { for i in groups[g].indices { groups[g][i].advantage = adv[g][i] } }
-        return (groups, dropped, rounds, tokens, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
-                Double(correct) / Double(max(generated, 1)))
+        cluster.sum(&counts)
+        // every rank fills its groups' rows; the sum gives all of them to every rank
+        var table = RolloutTable(groups: owners.count, groupSize: config.groupSize)
+        for (g, samples) in mine {
+            table.set(group: g, samples.map {
+                .init(env: $0.envIndex, reward: $0.reward, correct: $0.score.correct, format: $0.score.formatReward,
+                      truncated: $0.truncated, length: $0.response.ids.count,
+                      logProbSum: Double($0.response.logprobs.reduce(0, +)))
+            })
+        }
+        table.share(over: cluster)
+        let adv = config.advantage.advantages((0..<table.groups).map { table.group($0).map(\.reward) }, eps: config.advantageEps)
+        for g in mine.keys { for i in mine[g]!.indices { mine[g]![i].advantage = adv[g][i] } }
+        let seconds = cluster.max(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return Rollout(groups: mine, table: table, owners: owners, dropped: Int(counts[3]), rounds: rounds, tokens: Int(counts[2]),
+                       seconds: seconds, accuracy: counts[1] / max(counts[0], 1))
     }
 
     // MARK: - Update
@@ -160,11 +201,6 @@ public final class RLTrainer {
         var tokens = 0
         /// Pearson correlation of training-mode vs rollout token probabilities.
         var trainRolloutPearson: Double?
-    }
-
-    /// Pearson correlation of exp(log-prob) between two per-response log-prob lists (all tokens).
-    static func probabilityPearson(_ a: [[Float]], _ b: [[Float]]) -> Double? {
-        LengthBiasMonitor.pearson(a.flatMap { $0.map { exp(Double($0)) } }, b.flatMap { $0.map { exp(Double($0)) } })
     }
 
     var truncation: TrainingPass.Truncation? {
@@ -178,52 +214,70 @@ public final class RLTrainer {
         return pass.layout.gatherResponses(pass.logProbs)
     }
 
-    func update(_ groups: [[Sample]], lr: Double) throws -> UpdateStats {
+    /// μ minibatch updates over the step's groups: minibatch m holds the groups at positions
+    /// m, m + μ, … of the global batch. Each rank computes the loss of its own groups with the
+    /// whole minibatch's normalizers (CISPO's global token count), so the summed gradients are the
+    /// one-process gradients and every rank takes the same optimizer step.
+    func update(_ rollout: Rollout, lr: Double) throws -> UpdateStats {
         var u = UpdateStats()
-        let mu = min(config.updatesPerBatch, groups.count)
-        let minibatches = (0..<mu).map { m in stride(from: m, to: groups.count, by: mu).flatMap { groups[$0] } }
+        let table = rollout.table
+        let mu = min(config.updatesPerBatch, table.groups)
+        let positions = (0..<mu).map { m in Array(stride(from: m, to: table.groups, by: mu)) }
+        let minibatches = positions.map { $0.compactMap { rollout.groups[$0] }.flatMap { $0 } }
         let rolloutLogProbs: [[[Float]]] = minibatches.map { $0.map(\.response.logprobs) }
         var old = rolloutLogProbs
         // Training-mode old log-probs: minibatch 0 is scored before any update, so its training
         // forward below gives them (the same computation); only the later minibatches need a pass now.
         if config.usesTrainingOldLogProbs {
-            for m in minibatches.indices.dropFirst() { old[m] = try responseLogProbs(policy.model, minibatches[m]) }
+            for m in minibatches.indices.dropFirst() where !minibatches[m].isEmpty {
+                old[m] = try responseLogProbs(policy.model, minibatches[m])
+            }
         }
-        for (m, batch) in minibatches.enumerated() where !batch.isEmpty {
-            let pass = try policy.model.trainingForward(prompts: batch.map(\.prompt), responses: batch.map(\.response.ids),
-                                                       temperature: config.temperature, truncation: truncation)
-            let current = pass.layout.gatherResponses(pass.logProbs)
-            if m == 0 {
-                if config.usesTrainingOldLogProbs { old[0] = current }
-                // training-mode vs rollout probabilities of the same tokens (no update yet): over the
-                // whole batch when every minibatch was scored, else over this first minibatch
-                u.trainRolloutPearson = config.usesTrainingOldLogProbs
-                    ? Self.probabilityPearson(old.flatMap { $0 }, rolloutLogProbs.flatMap { $0 })
-                    : Self.probabilityPearson(current, rolloutLogProbs[0])
-            }
-            let ref = try reference.map { try responseLogProbs($0, batch) }
-            let responses = batch.enumerated().map { i, s in
-                PolicyLoss.Response(logProbs: current[i], oldLogProbs: old[m][i], refLogProbs: ref?[i], advantage: s.advantage,
-                                    mask: Array(repeating: !(config.maskTruncated && s.truncated), count: s.response.ids.count),
-                                    weights: config.tisCap.map { cap in
-                                        zip(old[m][i], rolloutLogProbs[m][i]).map { Float(min(exp(Double($0) - Double($1)), cap)) }
-                                    })
-            }
-            let tokens = responses.reduce(0) { $0 + $1.mask.reduce(0) { $0 + ($1 ? 1 : 0) } }
-            let result = config.loss.evaluate(responses, batchTokens: tokens, batchResponses: batch.count)
-            let dlp = pass.layout.scatterResponses(result.dLogProbs)
-            for (i, rows) in pass.layout.responseRows.enumerated() {
-                for (t, row) in rows.enumerated() where responses[i].mask[t] {
-                    u.entropy += Double(pass.entropy[row]); u.entropyTokens += 1
-                }
-            }
+        var pearson = PearsonSums()
+        var sums = [0.0, 0.0, 0.0, 0.0]  // loss, entropy, entropy tokens, training tokens
+        for (m, batch) in minibatches.enumerated() {
+            // the whole minibatch's normalizers, from the table every rank holds
+            let rows = positions[m].flatMap { table.group($0) }
+            let batchTokens = rows.reduce(0) { $0 + (config.maskTruncated && $1.truncated ? 0 : $1.length) }
             grads.zero()
-            pass.backward(dLogProbs: dlp, into: grads)
+            if !batch.isEmpty {
+                let pass = try policy.model.trainingForward(prompts: batch.map(\.prompt), responses: batch.map(\.response.ids),
+                                                           temperature: config.temperature, truncation: truncation)
+                let current = pass.layout.gatherResponses(pass.logProbs)
+                if m == 0 {
+                    if config.usesTrainingOldLogProbs { old[0] = current }
+                    // training-mode vs rollout probabilities of the same tokens (no update yet): over the
+                    // whole batch when every minibatch was scored, else over this first minibatch
+                    let (a, b) = config.usesTrainingOldLogProbs ? (old.flatMap { $0 }, rolloutLogProbs.flatMap { $0 }) : (current, rolloutLogProbs[0])
+                    for (x, y) in zip(a.joined(), b.joined()) { pearson.add(exp(Double(x)), exp(Double(y))) }
+                }
+                let ref = try reference.map { try responseLogProbs($0, batch) }
+                let responses = batch.enumerated().map { i, s in
+                    PolicyLoss.Response(logProbs: current[i], oldLogProbs: old[m][i], refLogProbs: ref?[i], advantage: s.advantage,
+                                        mask: Array(repeating: !(config.maskTruncated && s.truncated), count: s.response.ids.count),
+                                        weights: config.tisCap.map { cap in
+                                            zip(old[m][i], rolloutLogProbs[m][i]).map { Float(min(exp(Double($0) - Double($1)), cap)) }
+                                        })
+                }
+                let result = config.loss.evaluate(responses, batchTokens: batchTokens, batchResponses: rows.count)
+                let dlp = pass.layout.scatterResponses(result.dLogProbs)
+                for (i, rows) in pass.layout.responseRows.enumerated() {
+                    for (t, row) in rows.enumerated() where responses[i].mask[t] {
+                        sums[1] += Double(pass.entropy[row]); sums[2] += 1
+                    }
+                }
+                pass.backward(dLogProbs: dlp, into: grads)
+                sums[0] += result.loss / Double(mu)
+                sums[3] += Double(batch.reduce(0) { $0 + $1.prompt.count + $1.response.ids.count })
+                u.stats.merge(result.stats)
+            }
+            cluster.sum(grads)
             u.gradNorm += optimizer.update(grads, lr: lr) / Double(mu)
-            u.loss += result.loss / Double(mu)
-            u.tokens += batch.reduce(0) { $0 + $1.prompt.count + $1.response.ids.count }
-            u.stats.merge(result.stats)
         }
+        cluster.sum(&sums)
+        u.loss = sums[0]; u.entropy = sums[1]; u.entropyTokens = Int(sums[2]); u.tokens = Int(sums[3])
+        u.stats = cluster.sum(u.stats)
+        u.trainRolloutPearson = cluster.sum(pearson).value
         return u
     }
 
@@ -234,23 +288,24 @@ public final class RLTrainer {
         let lr = LearningRateSchedule(peak: config.lr, warmupSteps: config.schedule.warmup,
                                       decayStart: config.schedule.decayStart ?? config.steps, decayEnd: config.schedule.decayEnd ?? config.steps,
                                       floor: config.schedule.minLR, decay: config.schedule.decay).lr(at: step)
+        let collectivesBefore = cluster.collectiveSeconds
         let r = try rollout(step: step)
         let trainStart = DispatchTime.now().uptimeNanoseconds
-        let u = r.groups.isEmpty ? UpdateStats() : try update(r.groups, lr: lr)
+        let u = r.table.groups == 0 ? UpdateStats() : try update(r, lr: lr)
         let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainStart) / 1e9
         state.step += 1
         state.position = .init(epoch: 0, index: state.step)
 
-        let all = r.groups.flatMap { $0 }
-        let lengths = all.map { Double($0.response.ids.count) }.sorted()
+        let all = r.table.rows
+        let lengths = all.map { Double($0.length) }.sorted()
         let p99 = lengths.isEmpty ? 0 : lengths[min(lengths.count - 1, Int((Double(lengths.count) * 0.99).rounded(.up)) - 1)]
-        let meanLogProb = all.isEmpty ? 0 : all.reduce(0.0) { $0 + Double($1.response.logprobs.reduce(0, +)) } / max(1, lengths.reduce(0, +))
+        let meanLogProb = all.isEmpty ? 0 : all.reduce(0.0) { $0 + $1.logProbSum } / max(1, lengths.reduce(0, +))
         let perplexity = exp(-meanLogProb)
         var rec: [String: JSONValue] = [
             "step": .number(Double(state.step)), "lr": .number(lr), "loss": .number(u.loss), "grad_norm": .number(u.gradNorm),
-            "groups": .number(Double(r.groups.count)), "dropped_groups": .number(Double(r.dropped)), "sampling_rounds": .number(Double(r.rounds)),
-            "reward": .number(mean(all.map(\.reward))), "accuracy": .number(mean(all.map { $0.score.correct ? 1 : 0 })),
-            "format": .number(mean(all.map(\.score.formatReward))), "rollout_accuracy": .number(r.accuracy),
+            "groups": .number(Double(r.table.groups)), "dropped_groups": .number(Double(r.dropped)), "sampling_rounds": .number(Double(r.rounds)),
+            "reward": .number(mean(all.map(\.reward))), "accuracy": .number(mean(all.map { $0.correct ? 1 : 0 })),
+            "format": .number(mean(all.map(\.format))), "rollout_accuracy": .number(r.accuracy),
             "truncated": .number(mean(all.map { $0.truncated ? 1 : 0 })),
             "response_length_mean": .number(mean(lengths)), "response_length_p99": .number(p99),
             "entropy": .number(u.entropyTokens > 0 ? u.entropy / Double(u.entropyTokens) : 0),
@@ -263,22 +318,33 @@ public final class RLTrainer {
             "rollout_tokens_per_s": .number(Double(r.tokens) / max(r.seconds, 1e-9)),
             "training_tokens_per_s": .number(Double(u.tokens) / max(trainSeconds, 1e-9)),
         ]
+        if cluster.isDistributed {
+            rec["ranks"] = .number(Double(cluster.size))
+            rec["allreduce_s"] = .number(cluster.collectiveSeconds - collectivesBefore)
+        }
         for (k, v) in Self.clipMetrics(u.stats) { rec[k] = .number(v) }
         if let p = u.trainRolloutPearson { rec["train_rollout_prob_pearson"] = .number(p) }
         // per-environment reward and accuracy (of this step's kept groups)
         for (k, e) in envs.enumerated() {
-            let mine = all.filter { $0.envIndex == k }
+            let mine = all.filter { $0.env == k }
             guard !mine.isEmpty else { continue }
             rec["reward/\(e.spec.name)"] = .number(mean(mine.map(\.reward)))
-            rec["accuracy/\(e.spec.name)"] = .number(mean(mine.map { $0.score.correct ? 1 : 0 }))
+            rec["accuracy/\(e.spec.name)"] = .number(mean(mine.map { $0.correct ? 1 : 0 }))
         }
         updateWindow(p99: p99, perplexity: perplexity, into: &rec)
-        lastTranscripts = r.groups.prefix(config.transcriptsPerStep).compactMap { $0.first }.map { s in
-            [
-                "step": .number(Double(state.step)), "env": .string(envs[s.envIndex].spec.name), "task_id": .string(s.task.id),
-                "prompt": .string(s.task.prompt), "response": .string(s.response.text), "reward": .number(s.reward),
-                "correct": .bool(s.score.correct), "reason": .string(s.score.reason), "stop_reason": .string(s.response.stopReason.rawValue),
-            ]
+        // the first sample of the first groups; a group's rank sends it to rank 0
+        lastTranscripts = (0..<min(config.transcriptsPerStep, r.table.groups)).compactMap { g -> [String: JSONValue]? in
+            var record: [String: JSONValue]?
+            if let s = r.groups[g]?.first {
+                record = [
+                    "step": .number(Double(state.step)), "env": .string(envs[s.envIndex].spec.name), "task_id": .string(s.task.id),
+                    "prompt": .string(s.task.prompt), "response": .string(s.response.text), "reward": .number(s.reward),
+                    "correct": .bool(s.score.correct), "reason": .string(s.score.reason), "stop_reason": .string(s.response.stopReason.rawValue),
+                ]
+            }
+            guard cluster.isDistributed else { return record }
+            let bytes = cluster.broadcast(Data((record.map { JSONValue.object($0).jsonString() } ?? "").utf8), from: r.owners[g])
+            return bytes.isEmpty ? nil : try? JSONDecoder().decode([String: JSONValue].self, from: bytes)
         }
         return rec
     }
@@ -327,24 +393,29 @@ public final class RLTrainer {
     @discardableResult
     public func run(quiet: Bool = false) throws -> [String: JSONValue] {
         let out = config.out
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
-        let metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
-        let transcripts = try MetricsLog(path: out + "/transcripts.jsonl", truncateAfterStep: state.step)
+        let root = cluster.isRoot
+        let quiet = quiet || !root
+        var metrics: MetricsLog?, transcripts: MetricsLog?
+        if root {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
+            metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
+            transcripts = try MetricsLog(path: out + "/transcripts.jsonl", truncateAfterStep: state.step)
+        }
         let progress = ProgressLine(total: config.steps, label: "rl step")
         let first = state.step
         // a resumed run that is already done reports its last step
-        var last = metrics.lastKept ?? [:]
+        var last = metrics?.lastKept ?? [:]
         while state.step < config.steps {
             var rec = try step()
             if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {
                 let suite = try EvalSuite.load(e.suite)
                 let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: out,
-                                                  environments: registry)
+                                                  environments: registry, cluster: cluster)
                 rec["eval_pass_rate"] = .number(report.overallPassRate)
             }
-            metrics.write(rec)
-            for t in lastTranscripts { transcripts.write(t) }
+            metrics?.write(rec)
+            for t in lastTranscripts { transcripts?.write(t) }
             last = rec
             if !quiet {
                 progress.update(done: state.step, startedAt: first, fields: [
@@ -355,14 +426,15 @@ public final class RLTrainer {
                     ("gen/train s", String(format: "%.1f/%.1f", rec["generation_s"]?.double ?? 0, rec["training_s"]?.double ?? 0)),
                 ], force: true)
             }
-            if config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
+            if root && config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
                 _ = try TrainingCheckpoint.save(model: policy.model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
                                                 runRecord: runRecord, out: out, keep: config.keep)
                 try writePlots()
             }
         }
         if !quiet { progress.finish() }
-        try writePlots()
+        if root { try writePlots() }
+        cluster.barrier()  // when run() returns on any rank, rank 0's checkpoint is on disk
         return last
     }
 

@@ -197,6 +197,7 @@ public final class Trainer {
         }
         if !quiet { progress.finish() }
         if root { try writePlot() }
+        cluster.barrier()  // when run() returns on any rank, rank 0's checkpoint is on disk
         return last
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FulgurCluster
 import FulgurModel
 import FulgurSupport
 import FulgurTensor
@@ -11,7 +12,7 @@ public struct TrainingSession {
 
     /// `corpus` writes the conversations of `data.builtin` (FulgurData's `SyntheticCorpus`).
     public static func prepare(_ cfg: TrainConfig, configPath: String, corpus: any ConversationSource, resume: Bool,
-                               log: (String) -> Void) throws -> TrainingSession {
+                               log: (String) -> Void, cluster: Cluster = .world) throws -> TrainingSession {
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: cfg.out) : nil
         if let resumeDir { log("resuming from \(resumeDir)") }
 
@@ -90,7 +91,7 @@ public struct TrainingSession {
             "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
         let trainer = try Trainer(config: cfg, model: model, tokenizerJSON: tokenizerJSON, train: all, eval: eval,
-                                  runRecord: record, resumeFrom: resumeDir)
+                                  runRecord: record, resumeFrom: resumeDir, cluster: cluster)
         return TrainingSession(trainer: trainer, tokenizer: tokenizer)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurCluster
 import FulgurEnvironments
 import FulgurRL
 import FulgurSupport
@@ -25,11 +26,12 @@ struct Eval: ParsableCommand {
         if let maxTokens { s.maxTokens = maxTokens }
         let policy = try Policy(directory: model)
         let base = FileManager.default.fileExists(atPath: suite) ? (suite as NSString).deletingLastPathComponent : nil
-        let progress = ProgressLine(total: 1, label: "eval")
-        let report = try Evaluator.run(policy: policy, suite: s, samples: samples, seed: seed, modelName: model, environments: .standard, base: base) { done, total in
-            Console.err("\reval: \(done)/\(total) tasks")
+        let job = DataParallelJob.start()
+        let report = try Evaluator.run(policy: policy, suite: s, samples: samples, seed: seed, modelName: model, environments: .standard,
+                                       base: base, cluster: job) { done, total in
+            if job.isRoot { Console.err("\reval: \(done)/\(total) tasks") }
         }
-        _ = progress
+        guard job.isRoot else { return }
         Console.err("\n")
         if json { printJSON(report) } else { Console.out(report.markdown) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurCluster
 import FulgurData
 import FulgurEnvironments
 import FulgurRL
@@ -26,9 +27,11 @@ struct PipelineCommand: ParsableCommand {
             "kind": "pipeline", "config_path": .string(config), "git_commit": .string(TrainingCheckpoint.gitCommit()),
             "seed": .number(Double(cfg.seed)), "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
+        let job = DataParallelJob.start()
         let pipeline = Pipeline(config: cfg, configPath: config, environments: .standard,
-                                corpus: SyntheticCorpus(environments: .standard), log: { Console.err($0 + "\n") })
+                                corpus: SyntheticCorpus(environments: .standard), cluster: job, log: { Console.err($0 + "\n") })
         let summary = try pipeline.run(quiet: quiet, runRecord: record)
+        guard job.isRoot else { return }
         if let md = try? String(contentsOfFile: cfg.out + "/summary.md", encoding: .utf8) { Console.out(md) }
         _ = summary
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulgurCluster
 import FulgurEnvironments
 import FulgurRL
 import FulgurSupport
@@ -31,8 +32,10 @@ struct RL: ParsableCommand {
             "kind": "rl", "config": cfgJSON, "config_path": .string(config), "git_commit": .string(TrainingCheckpoint.gitCommit()),
             "seed": .number(Double(cfg.seed)), "started": .string(ISO8601DateFormatter().string(from: Date())),
         ]
-        let trainer = try RLTrainer(config: cfg, environments: .standard, resume: resume, runRecord: record)
+        let job = DataParallelJob.start()
+        try DataParallel.checkDivides(batchSize: cfg.promptsPerStep, field: "prompts_per_step", cluster: job)
+        let trainer = try RLTrainer(config: cfg, environments: .standard, resume: resume, runRecord: record, cluster: job)
         let last = try trainer.run(quiet: quiet)
-        printJSON(JSONValue.object(last))
+        if job.isRoot { printJSON(JSONValue.object(last)) }
     }
 }
