@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "FulgurModelTests", dependencies: ["FulgurModel", "FulgurGeneration", "FulgurSupport"]),
         .testTarget(name: "FulgurRLTests", dependencies: ["FulgurRL", "FulgurData", "FulgurEnvironments"]),
         .testTarget(name: "FulgurServerTests", dependencies: ["FulgurServer", "FulgurModel", "FulgurGeneration", "FulgurSupport", "FulgurTokenizer", "FulgurTraining", "FulgurData"]),
-        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurData", "FulgurRewards", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
+        .testTarget(name: "FulgurTrainingTests", dependencies: ["FulgurTraining", "FulgurCluster", "FulgurData", "FulgurRewards", "FulgurModel", "FulgurTokenizer", "FulgurSupport"]),
         .testTarget(
             name: "FulgurTokenizerTests", dependencies: ["FulgurTokenizer", "FulgurSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FulgurLogicTests", dependencies: ["FulgurRewards", "FulgurSupport"]),
