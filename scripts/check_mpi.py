@@ -11,7 +11,9 @@ Runs `fulgur train` alone and under `mpirun -np 2` and checks, printing the figu
   4. kill -9: a rank killed mid-run ends the whole job non-zero within 30 s, and `--resume`
      continues from the last checkpoint — every step in metrics.jsonl exactly once, the same final
      parameters as the uninterrupted run;
-  5. `fulgur rl` for 5 steps (dynamic sampling on) on 1 and 2 ranks: the same rollouts, rewards
+  5. two "hosts": the 2-rank run across two network namespaces joined by a veth pair, MPI over
+     TCP, launched through `ip netns exec` (as root; skipped where namespaces cannot be made);
+  6. `fulgur rl` for 5 steps (dynamic sampling on) on 1 and 2 ranks: the same rollouts, rewards
      and transcripts, losses within 1e-4 of max(|loss|, 0.1), final parameters within 1e-4; `fulgur eval` sharded over 2 ranks
      gives the same report.
 Needs Open MPI (`mpirun`); standard library only. Exits 1 on the first failed check.
@@ -303,6 +305,81 @@ def check_rl_and_eval(r):
           f"{reports[0]['overall_pass_rate']:.3f}")
 
 
+AGENT = """#!/bin/sh
+# Open MPI's plm_rsh_agent, used like ssh ("agent HOST 'command line'"): runs the command line in
+# the network namespace (and with the hostname) of HOST.
+host="$1"; shift
+case "$host" in
+  {a_ip}) ns={a_ns}; name=node-a ;;
+  {b_ip}) ns={b_ns}; name=node-b ;;
+  *) echo "agent: unknown host $host" >&2; exit 1 ;;
+esac
+exec ip netns exec "$ns" unshare --uts sh -c "hostname $name; $*"
+"""
+
+
+def check_two_namespaces(r, reference):
+    """Two ranks on two 'hosts': network namespaces joined by a veth pair, MPI over TCP between
+    them (shared memory off), Open MPI's rsh launcher going through `ip netns exec` instead of
+    ssh. The same 20 steps as the one-process reference."""
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("unshare"):
+        print("  two namespaces: skipped (needs root, ip and unshare)")
+        return
+    a_ns, b_ns, a_ip, b_ip, net = "fulgur-mpi-a", "fulgur-mpi-b", "10.231.0.1", "10.231.0.2", "10.231.0.0/24"
+
+    def sh(*cmd, check=True):
+        return subprocess.run(cmd, capture_output=True, text=True, check=check)
+
+    for ns in (a_ns, b_ns):
+        sh("ip", "netns", "del", ns, check=False)
+    if sh("ip", "netns", "add", a_ns, check=False).returncode != 0:
+        print("  two namespaces: skipped (cannot create network namespaces here)")
+        return
+    try:
+        sh("ip", "netns", "add", b_ns)
+        sh("ip", "link", "add", "fmpi-a", "netns", a_ns, "type", "veth", "peer", "name", "fmpi-b", "netns", b_ns)
+        for ns, dev, ip in ((a_ns, "fmpi-a", a_ip), (b_ns, "fmpi-b", b_ip)):
+            sh("ip", "netns", "exec", ns, "ip", "addr", "add", ip + "/24", "dev", dev)
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "up")
+        agent = os.path.join(r.work, "netns-agent.sh")
+        with open(agent, "w") as f:
+            f.write(AGENT.format(a_ip=a_ip, b_ip=b_ip, a_ns=a_ns, b_ns=b_ns))
+        os.chmod(agent, 0o755)
+        hosts = os.path.join(r.work, "hosts")
+        with open(hosts, "w") as f:
+            f.write(f"{a_ip} slots=1\n{b_ip} slots=1\n")
+
+        def tx_bytes():
+            out = sh("ip", "netns", "exec", a_ns, "cat", "/sys/class/net/fmpi-a/statistics/tx_bytes").stdout
+            return int(out.strip())
+
+        before = tx_bytes()
+        out = os.path.join(r.work, "two-hosts")
+        cmd = ["ip", "netns", "exec", a_ns, "unshare", "--uts", "sh", "-c", 'hostname node-a; exec "$@"', "mpirun",
+               "mpirun", "--allow-run-as-root", "--hostfile", hosts, "-np", "2", "--map-by", "node",
+               "--mca", "plm_rsh_agent", agent, "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", net,
+               "--mca", "oob_tcp_if_include", net, "-x", "FULGUR_THREADS=1",
+               r.fulgur, "train", "--config", r.config, "--out", out, "--steps", "20", "--quiet"]
+        t0 = time.time()
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            fail(f"two namespaces: exit {p.returncode}:\n{p.stderr[-2000:]}")
+        sent = tx_bytes() - before
+        la, lb = losses(out), losses(reference)
+        worst = max(abs(la[k] - lb[k]) / abs(lb[k]) for k in lb)
+        print(f"  two namespaces ({a_ip} ↔ {b_ip}, MPI over TCP on a veth pair): 20 steps in {time.time() - t0:.1f} s, "
+              f"{sent / 1e6:.1f} MB sent by node-a ({sent / 20 / 1e6:.2f} MB/step); worst step loss rel {worst:.1e}")
+        if not worst <= 1e-4:
+            fail(f"two namespaces: losses differ by {worst:.2e} relative")
+        if sent < 20 * 4 * 100_000:
+            fail(f"two namespaces: only {sent} bytes crossed the veth pair: the ranks did not talk over TCP")
+        compare_params(latest(out), latest(reference), 1e-4, "two namespaces vs 1 rank")
+    finally:
+        for ns in (a_ns, b_ns):
+            sh("ip", "netns", "del", ns, check=False)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fulgur", default=os.path.join(ROOT, ".build", "release", "fulgur"))
@@ -317,6 +394,7 @@ def main():
         r = Runner(os.path.abspath(args.fulgur), work)
         print("check_mpi: train")
         reference = check_equivalence(r)
+        check_two_namespaces(r, reference)
         check_resume_across_ranks(r, reference)
         check_indivisible(r)
         check_kill(r)
