@@ -12,7 +12,7 @@ import FulgurTraining
 /// The RL loop (report §3–§4): sample prompts from a weighted mix of environments, generate
 /// G responses per prompt from one forked prompt cache, score them, compute group-relative
 /// advantages, then take μ minibatch updates of the CISPO/GRPO/DAPO loss per generation batch.
-public final class RLTrainer {
+public final class RLTrainer: SteppedRun {
     public let config: RLConfig
     public let policy: Policy
     /// Generates the rollouts: `policy` itself, or a reduced-precision copy of its model
@@ -24,9 +24,10 @@ public final class RLTrainer {
     let envs: [(spec: RLConfig.EnvironmentSpec, env: any Environment)]
     let registry: EnvironmentRegistry
     /// The data-parallel job (a cluster of one without `mpirun`).
-    public let cluster: Cluster
+    public var cluster: Cluster { loop.cluster }
     let tokenizerJSON: Data?
-    let runRecord: [String: JSONValue]
+    /// Where and how long it runs, and its run record: the loop `run()` drives.
+    public let loop: StepLoop
     public private(set) var state: TrainerState
     /// Current generation window (max new tokens) under staged lengths.
     public private(set) var window: Int
@@ -38,10 +39,10 @@ public final class RLTrainer {
         try config.validate(environments: registry)
         try DataParallel.checkDivides(batchSize: config.promptsPerStep, field: "prompts_per_step", cluster: cluster)
         self.registry = registry
-        self.cluster = cluster
+        loop = StepLoop(out: config.out, steps: config.steps, checkpointEvery: config.checkpointEvery, runRecord: runRecord,
+                       progressLabel: "rl step", transcripts: true, redrawEveryStep: true, cluster: cluster)
         Allocation.keepFreedMemory()
         self.config = config
-        self.runRecord = runRecord
         let resumeDir = resume ? try TrainingCheckpoint.latest(out: config.out) : nil
         let modelDir = resumeDir ?? config.initFrom
         let policy = try Policy(directory: modelDir)
@@ -283,7 +284,7 @@ public final class RLTrainer {
 
     // MARK: - Loop
 
-    public func step() throws -> [String: JSONValue] {
+    public func step() throws -> RLStepMetrics {
         let step = state.step
         let lr = LearningRateSchedule(peak: config.lr, warmupSteps: config.schedule.warmup,
                                       decayStart: config.schedule.decayStart ?? config.steps, decayEnd: config.schedule.decayEnd ?? config.steps,
@@ -301,35 +302,32 @@ public final class RLTrainer {
         let p99 = lengths.isEmpty ? 0 : lengths[min(lengths.count - 1, Int((Double(lengths.count) * 0.99).rounded(.up)) - 1)]
         let meanLogProb = all.isEmpty ? 0 : all.reduce(0.0) { $0 + $1.logProbSum } / max(1, lengths.reduce(0, +))
         let perplexity = exp(-meanLogProb)
-        var rec: [String: JSONValue] = [
-            "step": .number(Double(state.step)), "lr": .number(lr), "loss": .number(u.loss), "grad_norm": .number(u.gradNorm),
-            "groups": .number(Double(r.table.groups)), "dropped_groups": .number(Double(r.dropped)), "sampling_rounds": .number(Double(r.rounds)),
-            "reward": .number(mean(all.map(\.reward))), "accuracy": .number(mean(all.map { $0.correct ? 1 : 0 })),
-            "format": .number(mean(all.map(\.format))), "rollout_accuracy": .number(r.accuracy),
-            "truncated": .number(mean(all.map { $0.truncated ? 1 : 0 })),
-            "response_length_mean": .number(mean(lengths)), "response_length_p99": .number(p99),
-            "entropy": .number(u.entropyTokens > 0 ? u.entropy / Double(u.entropyTokens) : 0),
-            "clip_fraction": .number(u.stats.clipFraction),
-            "zeroed_fraction": .number(u.stats.tokens > 0 ? Double(u.stats.zeroed) / Double(u.stats.tokens) : 0),
-            "capped_fraction": .number(u.stats.tokens > 0 ? Double(u.stats.capped) / Double(u.stats.tokens) : 0),
-            "ratio_mean": .number(u.stats.ratioMean), "ratio_max": .number(u.stats.ratioMax), "is_weight_mean": .number(u.stats.isWeightMean),
-            "kl": .number(u.stats.kl), "generation_perplexity": .number(perplexity), "window": .number(Double(window)),
-            "generation_s": .number(r.seconds), "training_s": .number(trainSeconds),
-            "rollout_tokens_per_s": .number(Double(r.tokens) / max(r.seconds, 1e-9)),
-            "training_tokens_per_s": .number(Double(u.tokens) / max(trainSeconds, 1e-9)),
-        ]
+        var rec = RLStepMetrics(step: state.step)
+        rec.lr = lr; rec.loss = u.loss; rec.gradNorm = u.gradNorm
+        rec.groups = r.table.groups; rec.droppedGroups = r.dropped; rec.samplingRounds = r.rounds
+        rec.reward = mean(all.map(\.reward)); rec.accuracy = mean(all.map { $0.correct ? 1 : 0 })
+        rec.format = mean(all.map(\.format)); rec.rolloutAccuracy = r.accuracy; rec.truncated = mean(all.map { $0.truncated ? 1 : 0 })
+        rec.responseLengthMean = mean(lengths); rec.responseLengthP99 = p99
+        rec.entropy = u.entropyTokens > 0 ? u.entropy / Double(u.entropyTokens) : 0
+        rec.clipFraction = u.stats.clipFraction
+        rec.zeroedFraction = u.stats.tokens > 0 ? Double(u.stats.zeroed) / Double(u.stats.tokens) : 0
+        rec.cappedFraction = u.stats.tokens > 0 ? Double(u.stats.capped) / Double(u.stats.tokens) : 0
+        rec.ratioMean = u.stats.ratioMean; rec.ratioMax = u.stats.ratioMax; rec.isWeightMean = u.stats.isWeightMean
+        rec.kl = u.stats.kl; rec.generationPerplexity = perplexity; rec.window = window
+        rec.generationS = r.seconds; rec.trainingS = trainSeconds
+        rec.rolloutTokensPerS = Double(r.tokens) / max(r.seconds, 1e-9)
+        rec.trainingTokensPerS = Double(u.tokens) / max(trainSeconds, 1e-9)
         if cluster.isDistributed {
-            rec["ranks"] = .number(Double(cluster.size))
-            rec["allreduce_s"] = .number(cluster.collectiveSeconds - collectivesBefore)
+            rec.ranks = cluster.size
+            rec.allreduceS = cluster.collectiveSeconds - collectivesBefore
         }
-        for (k, v) in Self.clipMetrics(u.stats) { rec[k] = .number(v) }
-        if let p = u.trainRolloutPearson { rec["train_rollout_prob_pearson"] = .number(p) }
+        rec.clipping = Self.clipMetrics(u.stats)
+        rec.trainRolloutProbPearson = u.trainRolloutPearson
         // per-environment reward and accuracy (of this step's kept groups)
         for (k, e) in envs.enumerated() {
             let mine = all.filter { $0.env == k }
             guard !mine.isEmpty else { continue }
-            rec["reward/\(e.spec.name)"] = .number(mean(mine.map(\.reward)))
-            rec["accuracy/\(e.spec.name)"] = .number(mean(mine.map { $0.correct ? 1 : 0 }))
+            rec.byEnvironment[e.spec.name] = .init(reward: mean(mine.map(\.reward)), accuracy: mean(mine.map { $0.correct ? 1 : 0 }))
         }
         updateWindow(p99: p99, perplexity: perplexity, into: &rec)
         // the first sample of the first groups; a group's rank sends it to rank 0
@@ -371,17 +369,17 @@ public final class RLTrainer {
 
     /// Staged windows (§5): move to the next window when the p99 length nears the current one
     /// and the generation perplexity has settled; the signals go into the metrics.
-    func updateWindow(p99: Double, perplexity: Double, into rec: inout [String: JSONValue]) {
+    func updateWindow(p99: Double, perplexity: Double, into rec: inout RLStepMetrics) {
         guard let stages = config.lengthStages else { return }
         perplexityHistory.append(perplexity)
         if perplexityHistory.count > stages.patience { perplexityHistory.removeFirst(perplexityHistory.count - stages.patience) }
         let settled = perplexityHistory.count == stages.patience
             && (perplexityHistory.max()! / max(perplexityHistory.min()!, 1e-12) - 1) < stages.perplexityTolerance
         let near = p99 >= stages.trigger * Double(window)
-        rec["window_p99_ratio"] = .number(p99 / Double(window))
-        rec["perplexity_settled"] = .bool(settled)
+        rec.windowP99Ratio = p99 / Double(window)
+        rec.perplexitySettled = settled
         if near && settled, let next = stages.windows.first(where: { $0 > window }) {
-            rec["window_changed_to"] = .number(Double(next))
+            rec.windowChangedTo = next
             window = next
             perplexityHistory = []
         }
@@ -389,53 +387,30 @@ public final class RLTrainer {
         state.extra["perplexity_history"] = .array(perplexityHistory.map { .number($0) })
     }
 
-    /// Runs to `config.steps`: metrics JSONL, transcripts JSONL, SVG plots, checkpoints, evals.
-    @discardableResult
-    public func run(quiet: Bool = false) throws -> [String: JSONValue] {
-        let out = config.out
-        let root = cluster.isRoot
-        let quiet = quiet || !root
-        var metrics: MetricsLog?, transcripts: MetricsLog?
-        if root {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
-            metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
-            transcripts = try MetricsLog(path: out + "/transcripts.jsonl", truncateAfterStep: state.step)
+    // MARK: - The run (StepLoop drives it: metrics, transcripts, checkpoints, plots)
+
+    public var completedSteps: Int { state.step }
+
+    /// One step, plus the eval suite every `eval.every` steps.
+    public func runStep() throws -> (metrics: RLStepMetrics, logged: Bool) {
+        var rec = try step()
+        if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {
+            let suite = try EvalSuite.load(e.suite)
+            let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: config.out,
+                                           environments: registry, cluster: cluster)
+            rec.evalPassRate = report.overallPassRate
         }
-        let progress = ProgressLine(total: config.steps, label: "rl step")
-        let first = state.step
-        // a resumed run that is already done reports its last step
-        var last = metrics?.lastKept ?? [:]
-        while state.step < config.steps {
-            var rec = try step()
-            if let e = config.eval, e.every > 0, state.step % e.every == 0 || state.step == config.steps {
-                let suite = try EvalSuite.load(e.suite)
-                let report = try Evaluator.run(policy: policy, suite: suite, samples: e.samples, seed: config.seed, modelName: out,
-                                                  environments: registry, cluster: cluster)
-                rec["eval_pass_rate"] = .number(report.overallPassRate)
-            }
-            metrics?.write(rec)
-            for t in lastTranscripts { transcripts?.write(t) }
-            last = rec
-            if !quiet {
-                progress.update(done: state.step, startedAt: first, fields: [
-                    ("reward", String(format: "%.3f", rec["reward"]?.double ?? 0)),
-                    ("acc", String(format: "%.2f", rec["accuracy"]?.double ?? 0)),
-                    ("len", String(format: "%.0f", rec["response_length_mean"]?.double ?? 0)),
-                    ("clip", String(format: "%.3f", rec["clip_fraction"]?.double ?? 0)),
-                    ("gen/train s", String(format: "%.1f/%.1f", rec["generation_s"]?.double ?? 0, rec["training_s"]?.double ?? 0)),
-                ], force: true)
-            }
-            if root && config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
-                _ = try TrainingCheckpoint.save(model: policy.model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
-                                                runRecord: runRecord, out: out, keep: config.keep)
-                try writePlots()
-            }
-        }
-        if !quiet { progress.finish() }
-        if root { try writePlots() }
-        cluster.barrier()  // when run() returns on any rank, rank 0's checkpoint is on disk
-        return last
+        return (rec, true)
+    }
+
+    public func takeTranscripts() -> [[String: JSONValue]] {
+        defer { lastTranscripts = [] }
+        return lastTranscripts
+    }
+
+    public func saveCheckpoint() throws {
+        _ = try TrainingCheckpoint.save(model: policy.model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
+                                        runRecord: loop.runRecord, out: config.out, keep: config.keep)
     }
 
     public func writePlots() throws {

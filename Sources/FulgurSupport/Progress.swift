@@ -70,6 +70,30 @@ public final class MetricsLog: @unchecked Sendable {
         handle.write(Data((JSONValue.object(record).jsonString() + "\n").utf8))
     }
 
+    /// Writes a typed record (its coding keys are the metrics line's snake_case keys).
+    public func write<T: Encodable>(_ record: T) {
+        guard let data = try? MetricsLog.encoder.encode(record) else { return }
+        handle.write(data + Data("\n".utf8))
+    }
+
+    public static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    /// A typed record as the JSON object a metrics line holds.
+    public static func object<T: Encodable>(_ record: T) -> [String: JSONValue] {
+        guard let data = try? encoder.encode(record) else { return [:] }
+        return (try? JSONDecoder().decode(JSONValue.self, from: data))?.object ?? [:]
+    }
+
+    /// A metrics line read back as its type (nil when it does not decode).
+    public static func decode<T: Decodable>(_ type: T.Type, _ record: [String: JSONValue]) -> T? {
+        guard let data = try? JSONEncoder().encode(JSONValue.object(record)) else { return nil }
+        return try? JSONDecoder().decode(type, from: data)
+    }
+
     /// All records of a metrics file.
     public static func read(_ path: String) -> [[String: JSONValue]] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }

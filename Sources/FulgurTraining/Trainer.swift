@@ -9,7 +9,7 @@ import FulgurTensor
 /// loss tokens of each optimizer step) plus the MoE load-balancing loss, AdamW, an LR
 /// schedule, periodic eval, atomic checkpoints with exact resume, metrics JSONL, an SVG
 /// loss plot and a progress line.
-public final class Trainer {
+public final class Trainer: SteppedRun {
     public let config: TrainConfig
     public let model: MiniMaxModel
     public let optimizer: AdamW
@@ -19,22 +19,23 @@ public final class Trainer {
     public private(set) var state: TrainerState
     let grads: Gradients
     let auxCoef: Float
-    let runRecord: [String: JSONValue]
+    /// Where and how long it runs, and its run record: the loop `run()` drives.
+    public let loop: StepLoop
     /// The data-parallel job (a cluster of one without `mpirun`).
-    public let cluster: Cluster
+    public var cluster: Cluster { loop.cluster }
 
     /// Fresh run, or a resumed one when `resumeFrom` names a checkpoint folder (whose weights
     /// `model` was loaded from).
     public init(config: TrainConfig, model: MiniMaxModel, tokenizerJSON: Data?, train: [Example], eval: [Example],
                 runRecord: [String: JSONValue], resumeFrom: String? = nil, cluster: Cluster = .world) throws {
         try DataParallel.checkDivides(batchSize: config.batchSize, field: "batch_size", cluster: cluster)
-        self.cluster = cluster
+        loop = StepLoop(out: config.out, steps: config.steps, checkpointEvery: config.checkpointEvery, runRecord: runRecord,
+                       progressLabel: "step", cluster: cluster)
         self.config = config
         Allocation.keepFreedMemory()
         self.model = model
         self.tokenizerJSON = tokenizerJSON
         self.evalExamples = eval
-        self.runRecord = runRecord
         optimizer = AdamW(parameters: model.trainableParameters, settings: config.optimizer)
         grads = model.makeGradients()
         auxCoef = Float(config.auxLossCoef ?? Double(model.config.routerAuxLossCoef))
@@ -130,82 +131,83 @@ public final class Trainer {
         return totals[1] > 0 ? totals[0] / totals[1] : nil
     }
 
-    public func saveCheckpoint() throws -> String {
-        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
-                                    runRecord: runRecord, out: config.out, keep: config.keep)
+    // MARK: - The run (StepLoop drives it)
+
+    public var completedSteps: Int { state.step }
+
+    /// One step and its metrics line; lines are written every `log_every` steps, at eval steps
+    /// and at the last step. tokens/s is measured over the steps since the last written line.
+    public func runStep() throws -> (metrics: TrainStepMetrics, logged: Bool) {
+        if window.start == 0 { window = (0, DispatchTime.now().uptimeNanoseconds); runStart = window.start; startElapsed = state.elapsedSeconds }
+        let r = try step()
+        window.tokens += r.tokens
+        let now = DispatchTime.now().uptimeNanoseconds
+        state.elapsedSeconds = startElapsed + Double(now - runStart) / 1e9
+        var m = TrainStepMetrics(step: state.step, loss: r.loss, auxLoss: r.auxLoss, lr: r.lr, gradNorm: r.gradNorm,
+                                 tokens: state.tokensSeen, elapsedS: state.elapsedSeconds)
+        if cluster.isDistributed {
+            m.ranks = cluster.size
+            m.allreduceS = r.allreduceSeconds
+        }
+        let isLog = state.step % config.logEvery == 0 || state.step == config.steps
+        if isLog {
+            m.tokensPerS = Double(window.tokens) / max(Double(now - window.start) / 1e9, 1e-9)
+            window = (0, now)
+        }
+        if config.evalEvery > 0 && (state.step % config.evalEvery == 0 || state.step == config.steps), let e = try evalLoss() {
+            m.evalLoss = e
+            lastEval = e
+        }
+        m.lastEvalLoss = lastEval
+        return (m, isLog || m.evalLoss != nil)
     }
 
-    /// Runs to `config.steps`, logging, evaluating, checkpointing; returns the final metrics.
-    /// With several ranks, rank 0 alone writes files and shows progress; the metrics are global.
-    @discardableResult
-    public func run(quiet: Bool = false) throws -> [String: JSONValue] {
-        let out = config.out
-        let root = cluster.isRoot
-        let quiet = quiet || !root
-        var metrics: MetricsLog?
-        if root {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try Files.writeAtomically(JSONValue.object(runRecord).jsonString(), to: out + "/run.json")
-            metrics = try MetricsLog(path: out + "/metrics.jsonl", truncateAfterStep: state.step)
-        }
-        let progress = ProgressLine(total: config.steps, label: "step")
-        let first = state.step
-        // a resumed run that is already done reports its last step
-        var last = metrics?.lastKept ?? [:]
-        var windowTokens = 0
-        var windowStart = DispatchTime.now().uptimeNanoseconds
-        let startElapsed = state.elapsedSeconds
-        let runStart = DispatchTime.now().uptimeNanoseconds
-        var lastEval: Double?
-        while state.step < config.steps {
-            let r = try step()
-            windowTokens += r.tokens
-            let now = DispatchTime.now().uptimeNanoseconds
-            state.elapsedSeconds = startElapsed + Double(now - runStart) / 1e9
-            var rec: [String: JSONValue] = [
-                "step": .number(Double(state.step)), "loss": .number(r.loss), "aux_loss": .number(r.auxLoss),
-                "lr": .number(r.lr), "grad_norm": .number(r.gradNorm), "tokens": .number(Double(state.tokensSeen)),
-                "elapsed_s": .number(state.elapsedSeconds),
-            ]
-            if cluster.isDistributed {
-                rec["ranks"] = .number(Double(cluster.size))
-                rec["allreduce_s"] = .number(r.allreduceSeconds)
-            }
-            let isLog = state.step % config.logEvery == 0 || state.step == config.steps
-            if isLog {
-                let tps = Double(windowTokens) / max(Double(now - windowStart) / 1e9, 1e-9)
-                rec["tokens_per_s"] = .number(tps)
-                windowTokens = 0
-                windowStart = now
-            }
-            if config.evalEvery > 0 && (state.step % config.evalEvery == 0 || state.step == config.steps), let e = try evalLoss() {
-                rec["eval_loss"] = .number(e)
-                lastEval = e
-            }
-            if isLog || rec["eval_loss"] != nil { metrics?.write(rec) }
-            last = rec
-            if !quiet {
-                var fields = [("loss", String(format: "%.4f", r.loss)), ("lr", String(format: "%.2e", r.lr))]
-                if let t = rec["tokens_per_s"]?.double { fields.append(("tok/s", String(format: "%.0f", t))) }
-                if let e = lastEval { fields.append(("eval", String(format: "%.4f", e))) }
-                progress.update(done: state.step, startedAt: first, fields: fields)
-            }
-            if root && config.checkpointEvery > 0 && (state.step % config.checkpointEvery == 0 || state.step == config.steps) {
-                _ = try saveCheckpoint()
-                try writePlot()
-            }
-        }
-        if !quiet { progress.finish() }
-        if root { try writePlot() }
-        cluster.barrier()  // when run() returns on any rank, rank 0's checkpoint is on disk
-        return last
+    public func saveCheckpoint() throws {
+        _ = try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
+                                        runRecord: loop.runRecord, out: config.out, keep: config.keep)
     }
+
+    private var window: (tokens: Int, start: UInt64) = (0, 0)
+    private var runStart: UInt64 = 0
+    private var startElapsed = 0.0
+    private var lastEval: Double?
 
     /// loss.svg: training loss (and eval loss) against the step.
-    public func writePlot() throws {
+    public func writePlots() throws {
         let recs = MetricsLog.read(config.out + "/metrics.jsonl")
         func series(_ key: String, _ name: String) -> SVGPlot.Series { SVGPlot.Series(name: name, key: key, in: recs) }
         try SVGPlot(title: "Training loss", xLabel: "step", yLabel: "cross-entropy (nats/token)",
                     series: [series("loss", "train"), series("eval_loss", "eval")]).write(to: config.out + "/loss.svg")
+    }
+}
+
+/// One metrics.jsonl line of `fulgur train` (keys: `step`, `loss`, `aux_loss`, `lr`,
+/// `grad_norm`, `tokens` (seen so far), `elapsed_s`, and when present `tokens_per_s` (logged
+/// lines), `eval_loss` (eval steps), `ranks` and `allreduce_s` (under mpirun)).
+public struct TrainStepMetrics: StepMetrics {
+    public var step: Int
+    public var loss: Double
+    public var auxLoss: Double
+    public var lr: Double
+    public var gradNorm: Double
+    public var tokens: Int
+    public var elapsedS: Double
+    public var tokensPerS: Double?
+    public var evalLoss: Double?
+    public var ranks: Int?
+    public var allreduceS: Double?
+    /// The latest eval loss, for the progress line (not written).
+    var lastEvalLoss: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case step, loss, auxLoss = "aux_loss", lr, gradNorm = "grad_norm", tokens, elapsedS = "elapsed_s"
+        case tokensPerS = "tokens_per_s", evalLoss = "eval_loss", ranks, allreduceS = "allreduce_s"
+    }
+
+    public var progressFields: [(String, String)] {
+        var fields = [("loss", String(format: "%.4f", loss)), ("lr", String(format: "%.2e", lr))]
+        if let t = tokensPerS { fields.append(("tok/s", String(format: "%.0f", t))) }
+        if let e = lastEvalLoss ?? evalLoss { fields.append(("eval", String(format: "%.4f", e))) }
+        return fields
     }
 }

@@ -54,14 +54,19 @@ import FulgurData
         let out = Self.tempDir("run")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let trainer = try RLTrainer(config: try Self.config(out: out, steps: 3), environments: .ruleChecked, resume: false, runRecord: ["kind": "rl"])
-        let last = try trainer.run(quiet: true)
+        let last = try #require(try trainer.run(quiet: true))
         let recs = MetricsLog.read(out + "/metrics.jsonl")
         #expect(recs.count == 3)
         for key in ["reward", "accuracy", "response_length_mean", "response_length_p99", "entropy", "clip_fraction",
                     "is_weight_mean", "generation_s", "training_s", "rollout_tokens_per_s", "accuracy/addition"] {
-            #expect(last[key]?.double != nil, "missing metric \(key)")
+            #expect(recs[2][key]?.double != nil, "missing metric \(key)")
         }
-        let acc = try #require(last["accuracy"]?.double)
+        // the typed metrics are what the line holds, and read back as the same values
+        #expect(MetricsLog.object(last) == recs[2])
+        let back = try #require(MetricsLog.decode(RLStepMetrics.self, recs[2]))
+        #expect(MetricsLog.object(back) == recs[2])
+        #expect(back.byEnvironment["addition"] == last.byEnvironment["addition"] && back.clipping == last.clipping)
+        let acc = last.accuracy
         #expect(acc >= 0 && acc <= 1)
         #expect(MetricsLog.read(out + "/transcripts.jsonl").count >= 3)
         for f in ["reward.svg", "length.svg", "clipping.svg", "run.json"] {
@@ -79,7 +84,7 @@ import FulgurData
         try RLTrainer(config: try Self.config(out: b, steps: 4), environments: .ruleChecked, resume: true, runRecord: [:]).run(quiet: true)
         // resuming a finished run changes nothing and reports its last step
         let again = try RLTrainer(config: try Self.config(out: b, steps: 4), environments: .ruleChecked, resume: true, runRecord: [:]).run(quiet: true)
-        #expect(again["step"]?.int == 4)
+        #expect(again?.step == 4)
         let ra = MetricsLog.read(a + "/metrics.jsonl"), rb = MetricsLog.read(b + "/metrics.jsonl")
         #expect(ra.count == 4 && rb.count == 4)
         for (x, y) in zip(ra, rb) {

@@ -39,19 +39,19 @@ import Testing
     @Test func lengthWindowGrowsWhenP99NearsItAndPerplexitySettles() throws {
         let t = try trainer(["length_stages": ["windows": [16, 32, 48], "trigger": 0.9, "patience": 2, "perplexity_tolerance": 0.05]])
         #expect(t.window == 16 && t.samplingParameters.maxTokens == 16)
-        var rec: [String: JSONValue] = [:]
+        var rec = RLStepMetrics(step: 0)
         t.updateWindow(p99: 15, perplexity: 1.50, into: &rec)  // near, but only one perplexity so far
-        #expect(t.window == 16 && rec["perplexity_settled"]?.bool == false && rec["window_changed_to"] == nil)
-        #expect(abs((rec["window_p99_ratio"]?.double ?? 0) - 15.0 / 16) < 1e-12)
-        rec = [:]
+        #expect(t.window == 16 && rec.perplexitySettled == false && rec.windowChangedTo == nil)
+        #expect(abs((rec.windowP99Ratio ?? 0) - 15.0 / 16) < 1e-12)
+        rec = RLStepMetrics(step: 0)
         t.updateWindow(p99: 15, perplexity: 1.52, into: &rec)  // settled (1.3 % < 5 %) and 15 ≥ 0.9·16
-        #expect(t.window == 32 && rec["window_changed_to"]?.int == 32 && rec["perplexity_settled"]?.bool == true)
-        rec = [:]
+        #expect(t.window == 32 && rec.windowChangedTo == 32 && rec.perplexitySettled == true)
+        rec = RLStepMetrics(step: 0)
         t.updateWindow(p99: 20, perplexity: 1.50, into: &rec)
         t.updateWindow(p99: 20, perplexity: 1.50, into: &rec)  // settled but 20 < 28.8
-        #expect(t.window == 32 && rec["window_changed_to"] == nil)
+        #expect(t.window == 32 && rec.windowChangedTo == nil)
         t.updateWindow(p99: 31, perplexity: 1.80, into: &rec)  // near but perplexity moved 20 %
-        #expect(t.window == 32 && rec["perplexity_settled"]?.bool == false)
+        #expect(t.window == 32 && rec.perplexitySettled == false)
         t.updateWindow(p99: 31, perplexity: 1.81, into: &rec)
         #expect(t.window == 48)
         for _ in 0..<3 { t.updateWindow(p99: 48, perplexity: 1.81, into: &rec) }

@@ -36,6 +36,6 @@ struct RL: ParsableCommand {
         try DataParallel.checkDivides(batchSize: cfg.promptsPerStep, field: "prompts_per_step", cluster: job)
         let trainer = try RLTrainer(config: cfg, environments: .standard, resume: resume, runRecord: record, cluster: job)
         let last = try trainer.run(quiet: quiet)
-        if job.isRoot { printJSON(JSONValue.object(last)) }
+        if job.isRoot { printJSON(JSONValue.object(last.map(MetricsLog.object) ?? [:])) }
     }
 }

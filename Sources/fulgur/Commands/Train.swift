@@ -41,6 +41,6 @@ struct Train: ParsableCommand {
         let last = try session.trainer.run(quiet: quiet)
         guard job.isRoot else { return }
         Console.err("checkpoint: \(try TrainingCheckpoint.latest(out: cfg.out) ?? "none")\n")
-        printJSON(JSONValue.object(last))
+        printJSON(JSONValue.object(last.map(MetricsLog.object) ?? [:]))
     }
 }
