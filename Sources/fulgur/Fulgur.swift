@@ -14,6 +14,8 @@ struct Fulgur: AsyncParsableCommand {
             Demo.self, Init.self, Generate.self, Score.self,
             // Training (issue 4)
             Train.self, Eval.self, RL.self, PipelineCommand.self, Plot.self,
+            // Sizes and memory plans (issue 19)
+            Inspect.self,
             // Tokenizers and chat format (issue 3)
             Tokenize.self, TokenizerCommand.self,
             // Server (issue 9)
