@@ -16,8 +16,9 @@ For each model folder (a `fulgur init` output, a training checkpoint, anything `
 Without --model/--config/--train-config it creates, with `fulgur init`, a small hybrid in the HF
 dialect (block size 16), one in the MiniMax dialect with partial RoPE, H·D ≠ hidden and residual
 α = (2L)^¼, and the bench config configs/bench/hybrid-25m.json; plus a 3-step `fulgur train`
-checkpoint of the MiniMax-dialect model. --quick (CI): the HF-dialect model and the trained
-checkpoint only, 96 tokens, 8 greedy tokens.
+checkpoint of the MiniMax-dialect model, and the first model again written as bf16 shards with
+`model.safetensors.index.json` (`fulgur init --dtype bf16 --max-shard-size 64KB`). --quick (CI): the
+HF-dialect model (f32, and bf16 sharded) and the trained checkpoint only, 96 tokens, 8 greedy tokens.
 
 Output: progress, notes and a summary table on stderr; one JSON object on stdout
   {"tolerance", "threads", "ok", "cases": [{name, folder, dialect, params, tokens, diff (Fulgur vs HF),
@@ -288,6 +289,15 @@ def main():
         shutil.rmtree(folder, ignore_errors=True)
         run_fulgur(fulgur, ["init", "--config", path, "--out", folder, "--seed", args.seed], parse_json=False)
         cases.append((name, folder))
+    # the first model again as bf16 shards with model.safetensors.index.json, as MiniMax ships M1:
+    # HF loads the sharded folder (upcast to fp32) and both sides compute from the same weights
+    if configs:
+        name, path = configs[0]
+        folder = os.path.join(work, name + "-bf16-sharded")
+        shutil.rmtree(folder, ignore_errors=True)
+        run_fulgur(fulgur, ["init", "--config", path, "--out", folder, "--seed", args.seed, "--dtype", "bf16",
+                            "--max-shard-size", "64KB"], parse_json=False)
+        cases.append((name + "-bf16-sharded", folder))
     for name, path in trains:
         cases.append((name, train_checkpoint(fulgur, path, os.path.join(work, name + "-run"), args.seed,
                                              args.threads)))

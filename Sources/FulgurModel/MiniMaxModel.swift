@@ -53,16 +53,17 @@ public final class MiniMaxModel: @unchecked Sendable {
         return out
     }
 
-    /// Writes config.json and model.safetensors into `directory` (each atomically).
-    public func save(to directory: String, dtype: DType = .f32) throws {
+    /// Writes config.json and the weights into `directory`: `model.safetensors`, or shards of at
+    /// most `maxShardBytes` with their index (`CheckpointWriter`); router gates stay f32.
+    public func save(to directory: String, dtype: DType = .f32, maxShardBytes: Int? = nil) throws {
         guard precision == .f32 && headPrecision == .f32 else {
             throw InputError(description: "\(directory): this model holds bf16 inference weights; save from a model loaded with f32 weights")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let items = parameters.map { name, t in
-            SafetensorsWriter.Item(name: name, tensor: t, as: name.hasSuffix("block_sparse_moe.gate.weight") ? .f32 : dtype)
+            CheckpointWriter.Item(name: name, tensor: t, dtype: name.hasSuffix("block_sparse_moe.gate.weight") ? .f32 : dtype)
         }
-        try SafetensorsWriter.write(items, to: directory + "/model.safetensors")
+        try CheckpointWriter.write(items, to: directory, maxShardBytes: maxShardBytes)
         try Files.writeAtomically(config.jsonData(), to: directory + "/config.json")
     }
 

@@ -112,6 +112,8 @@ public struct RLConfig: Codable, Sendable {
     public var transcriptsPerStep = 4
     public var checkpointEvery = 10
     public var keep = 2
+    /// Precision of the checkpoints' weights ("f32" or "bf16"; the optimizer state stays f32).
+    public var saveDType: WeightPrecision = .f32
     public var seed: UInt64 = 0
     public var out = "runs/rl"
 
@@ -123,7 +125,7 @@ public struct RLConfig: Codable, Sendable {
              repetitionWindow = "repetition_window", repetitionThreshold = "repetition_threshold",
              recomputeOldLogProbs = "recompute_old_logprobs", rolloutPrecision = "rollout_precision",
              rolloutLMHead = "rollout_lm_head", tisCap = "tis_cap", lr, schedule, optimizer, eval,
-             transcriptsPerStep = "transcripts_per_step", checkpointEvery = "checkpoint_every", keep, seed, out
+             transcriptsPerStep = "transcripts_per_step", checkpointEvery = "checkpoint_every", keep, saveDType = "save_dtype", seed, out
     }
 
     public init() {}
@@ -174,6 +176,7 @@ public struct RLConfig: Codable, Sendable {
         transcriptsPerStep = try v(.transcriptsPerStep, def.transcriptsPerStep)
         checkpointEvery = try v(.checkpointEvery, def.checkpointEvery)
         keep = try v(.keep, def.keep)
+        saveDType = try TrainConfig.weightPrecision(c, .saveDType) ?? def.saveDType
         seed = try v(.seed, def.seed)
         out = try v(.out, def.out)
     }

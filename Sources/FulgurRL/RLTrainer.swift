@@ -410,7 +410,7 @@ public final class RLTrainer: SteppedRun {
 
     public func saveCheckpoint() throws {
         _ = try TrainingCheckpoint.save(model: policy.model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
-                                        runRecord: loop.runRecord, out: config.out, keep: config.keep)
+                                        runRecord: loop.runRecord, out: config.out, keep: config.keep, dtype: config.saveDType)
     }
 
     public func writePlots() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import FulgurSupport
+import FulgurTensor
 
 /// The `train.json` schema (docs/training.md). Every field but the data has a default; flags
 /// of `fulgur train` override fields after the file is read.
@@ -89,6 +90,9 @@ public struct TrainConfig: Codable, Sendable {
     public var checkpointEvery = 200
     /// Checkpoints kept (oldest deleted first; the latest is always kept).
     public var keep = 3
+    /// Precision of the checkpoints' weights ("f32" or "bf16"; the optimizer state stays f32).
+    /// bf16 halves the files; a run resumed from them continues from the rounded weights.
+    public var saveDType: WeightPrecision = .f32
     public var logEvery = 1
     public var seed: UInt64 = 0
     public var out = "runs/train"
@@ -96,7 +100,7 @@ public struct TrainConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case model, initFrom = "init_from", tokenizer, data, seqLen = "seq_len", batchSize = "batch_size",
              gradAccum = "grad_accum", steps, lr, schedule, optimizer, auxLossCoef = "aux_loss_coef",
-             evalEvery = "eval_every", evalBatches = "eval_batches", checkpointEvery = "checkpoint_every", keep,
+             evalEvery = "eval_every", evalBatches = "eval_batches", checkpointEvery = "checkpoint_every", keep, saveDType = "save_dtype",
              logEvery = "log_every", seed, out
     }
 
@@ -122,6 +126,7 @@ public struct TrainConfig: Codable, Sendable {
         evalBatches = try c.decodeIfPresent(Int.self, forKey: .evalBatches) ?? def.evalBatches
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? def.checkpointEvery
         keep = try c.decodeIfPresent(Int.self, forKey: .keep) ?? def.keep
+        saveDType = try TrainConfig.weightPrecision(c, .saveDType) ?? def.saveDType
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? def.logEvery
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? def.seed
         out = try c.decodeIfPresent(String.self, forKey: .out) ?? def.out
@@ -176,5 +181,17 @@ public struct TrainConfig: Codable, Sendable {
         public var intValue: Int? { nil }
         public init(stringValue: String) { self.stringValue = stringValue }
         public init?(intValue: Int) { nil }
+    }
+}
+
+extension TrainConfig {
+    /// "f32" (also "fp32", as the report writes it) or "bf16", with an error naming the field.
+    public static func weightPrecision<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> WeightPrecision? {
+        guard let s = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+        switch s {
+        case "fp32", "f32": return .f32
+        case "bf16": return .bf16
+        default: throw FileError("config", "\(key.stringValue): expected \"f32\" or \"bf16\", got \"\(s)\"")
+        }
     }
 }

@@ -164,7 +164,7 @@ public final class Trainer: SteppedRun {
 
     public func saveCheckpoint() throws {
         _ = try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, tokenizerJSON: tokenizerJSON,
-                                        runRecord: loop.runRecord, out: config.out, keep: config.keep)
+                                        runRecord: loop.runRecord, out: config.out, keep: config.keep, dtype: config.saveDType)
     }
 
     private var window: (tokens: Int, start: UInt64) = (0, 0)

@@ -45,7 +45,7 @@ public enum TrainingCheckpoint {
     public static func name(step: Int) -> String { String(format: "step-%06d", step) }
 
     public static func save(model: MiniMaxModel, optimizer: AdamW, state: TrainerState, tokenizerJSON: Data?,
-                            runRecord: [String: JSONValue], out: String, keep: Int) throws -> String {
+                            runRecord: [String: JSONValue], out: String, keep: Int, dtype: WeightPrecision = .f32) throws -> String {
         let fm = FileManager.default
         let root = out + "/checkpoints"
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -55,7 +55,7 @@ public enum TrainingCheckpoint {
             let tmp = root + "/.tmp-\(name)-\(getpid())"
             try? fm.removeItem(atPath: tmp)
             try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-            try model.save(to: tmp)
+            try model.save(to: tmp, dtype: dtype == .bf16 ? .bf16 : .f32)  // the optimizer state stays f32
             if let tokenizerJSON { try Files.writeAtomically(tokenizerJSON, to: tmp + "/tokenizer.json") }
             var items: [SafetensorsWriter.Item] = []
             for (i, n) in optimizer.names.enumerated() {

@@ -13,14 +13,24 @@ struct Init: ParsableCommand {
     @Option(help: "config.json in either dialect (HF `minimax` or MiniMax `minimax_m1`).") var config: String
     @Option(help: "Output folder.") var out: String
     @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Stored precision of the weights: f32 or bf16 (router gates stay f32, as MiniMax ships M1).")
+    var dtype: WeightPrecision = .f32
+    @Option(name: .customLong("max-shard-size"), help: "Split the weights into shards of at most this size with model.safetensors.index.json, e.g. 2GB, 500MB, 1GiB.")
+    var maxShardSize: String?
+
+    func validate() throws {
+        if let s = maxShardSize, CheckpointWriter.parseSize(s) == nil {
+            throw ValidationError("--max-shard-size: \"\(s)\" is not a size (e.g. 2GB, 500MB, 1GiB, or bytes)")
+        }
+    }
 
     func run() throws {
         let cfg = try ModelConfig.load(path: config)
         let std = Float(cfg.raw["initializer_range"]?.double ?? 0.02)
         let model = try MiniMaxModel(config: cfg, weights: RandomWeights(seed: seed, std: std))
-        try model.save(to: out)
+        try model.save(to: out, dtype: dtype == .bf16 ? .bf16 : .f32, maxShardBytes: maxShardSize.flatMap(CheckpointWriter.parseSize))
         let (total, active) = cfg.parameterCounts
-        Console.err("wrote \(out): \(total) parameters (\(active) active per token)\n")
+        Console.err("wrote \(out): \(total) parameters (\(active) active per token), \(dtype.rawValue)\n")
     }
 }
 
