@@ -9,7 +9,7 @@ import FulgurSupport
 /// Task metadata (what `score` reads): `tests` — [{"input", "output"}]; optional `language`
 /// ("python"), `compare` ("whitespace" | "exact" | "float"), `tolerance`, `timeout` (s per
 /// test), `memory` (MiB) and `reward` ("all-pass" | "fraction").
-public struct CodeEnvironment: Environment {
+public struct CodeEnvironment: Environment, Demonstrating {
     public let name = "code"
     public let sandbox: Sandbox
     /// A fixed pool of tasks to draw from (e.g. read from JSONL), or nil to generate tasks from
@@ -31,6 +31,14 @@ public struct CodeEnvironment: Environment {
             return (0..<count).map { _ in source[Int(rng.next() % UInt64(source.count))] }
         }
         return (0..<count).map { i in CodeProblems.make(index: i, difficulty: difficulty, rng: &rng) }
+    }
+
+    /// The reference program in a fenced block of the task's language (for `train`'s built-in
+    /// corpus).
+    public func demonstration(for task: TaskInstance) -> String? {
+        guard !task.answer.isEmpty else { return nil }
+        let language = task.metadata["language"]?.string ?? "python"
+        return "<think>\nRead the input, compute, print.\n</think>\n```\(language)\n\(task.answer)```"
     }
 
     public func score(_ task: TaskInstance, response: String) -> RewardScore {

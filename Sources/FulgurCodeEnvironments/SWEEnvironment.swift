@@ -9,7 +9,7 @@ import FulgurSupport
 /// fails).
 ///
 /// Task metadata: `task_dir` (the task folder), `fail_to_pass`, `pass_to_pass`.
-public struct SWEEnvironment: Environment {
+public struct SWEEnvironment: Environment, Demonstrating {
     public let name = "swe"
     public let runner: SWERunner
     public let tasks: [SWETask]
@@ -21,6 +21,10 @@ public struct SWEEnvironment: Environment {
 
     /// Loads every task folder (a folder with task.json) directly under `root`.
     public init(sandbox: Sandbox, root: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SandboxError.invalidArgument("\(root): no such folder of SWE tasks")
+        }
         let names = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
         let tasks = try names.filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/task.json") }
             .map { try SWETask.load("\(root)/\($0)") }
@@ -41,6 +45,12 @@ public struct SWEEnvironment: Environment {
                 metadata: ["task_dir": .string(t.folder), "fail_to_pass": .array(t.failToPass.map(JSONValue.string)),
                            "pass_to_pass": .array(t.passToPass.map(JSONValue.string))])
         }
+    }
+
+    /// The reference patch in a ```diff block (for `train`'s built-in corpus: a tiny model learns
+    /// the answer format, so an RL smoke run exercises the sandboxed tests).
+    public func demonstration(for task: TaskInstance) -> String? {
+        task.answer.isEmpty ? nil : "<think>\nFix the bug with a minimal patch.\n</think>\n```diff\n\(task.answer)```"
     }
 
     public func score(_ task: TaskInstance, response: String) -> RewardScore {

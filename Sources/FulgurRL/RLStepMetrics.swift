@@ -14,6 +14,9 @@ public struct RLStepMetrics: StepMetrics {
     public var ratioMean = 0.0, ratioMax = 0.0, isWeightMean = 0.0, kl = 0.0
     public var generationPerplexity = 0.0, window = 0
     public var generationS = 0.0, trainingS = 0.0, rolloutTokensPerS = 0.0, trainingTokensPerS = 0.0
+    /// Of `generation_s`, the seconds spent scoring (sandboxed tests for `code`/`swe`), and the
+    /// samples scored per second over all ranks.
+    public var scoringS = 0.0, scoredPerS = 0.0
     public var trainRolloutProbPearson: Double?
     /// Staged windows (§5): the signals, and the new window when it changed.
     public var windowP99Ratio: Double?, perplexitySettled: Bool?, windowChangedTo: Int?
@@ -40,6 +43,7 @@ public struct RLStepMetrics: StepMetrics {
         case generationPerplexity = "generation_perplexity", window
         case generationS = "generation_s", trainingS = "training_s", rolloutTokensPerS = "rollout_tokens_per_s"
         case trainingTokensPerS = "training_tokens_per_s", trainRolloutProbPearson = "train_rollout_prob_pearson"
+        case scoringS = "scoring_s", scoredPerS = "scored_per_s"
         case windowP99Ratio = "window_p99_ratio", perplexitySettled = "perplexity_settled", windowChangedTo = "window_changed_to"
         case evalPassRate = "eval_pass_rate", ranks, allreduceS = "allreduce_s"
     }
@@ -67,6 +71,7 @@ public struct RLStepMetrics: StepMetrics {
         try c.encode(generationPerplexity, forKey: .generationPerplexity); try c.encode(window, forKey: .window)
         try c.encode(generationS, forKey: .generationS); try c.encode(trainingS, forKey: .trainingS)
         try c.encode(rolloutTokensPerS, forKey: .rolloutTokensPerS); try c.encode(trainingTokensPerS, forKey: .trainingTokensPerS)
+        try c.encode(scoringS, forKey: .scoringS); try c.encode(scoredPerS, forKey: .scoredPerS)
         try c.encodeIfPresent(trainRolloutProbPearson, forKey: .trainRolloutProbPearson)
         try c.encodeIfPresent(windowP99Ratio, forKey: .windowP99Ratio); try c.encodeIfPresent(perplexitySettled, forKey: .perplexitySettled)
         try c.encodeIfPresent(windowChangedTo, forKey: .windowChangedTo); try c.encodeIfPresent(evalPassRate, forKey: .evalPassRate)
@@ -94,6 +99,7 @@ public struct RLStepMetrics: StepMetrics {
         isWeightMean = try num(.isWeightMean); kl = try num(.kl); generationPerplexity = try num(.generationPerplexity)
         window = try int(.window); generationS = try num(.generationS); trainingS = try num(.trainingS)
         rolloutTokensPerS = try num(.rolloutTokensPerS); trainingTokensPerS = try num(.trainingTokensPerS)
+        scoringS = try num(.scoringS); scoredPerS = try num(.scoredPerS)
         trainRolloutProbPearson = try c.decodeIfPresent(Double.self, forKey: .trainRolloutProbPearson)
         windowP99Ratio = try c.decodeIfPresent(Double.self, forKey: .windowP99Ratio)
         perplexitySettled = try c.decodeIfPresent(Bool.self, forKey: .perplexitySettled)

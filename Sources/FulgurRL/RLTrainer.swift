@@ -123,6 +123,10 @@ public final class RLTrainer: SteppedRun {
         /// The rank holding each kept group (for transcripts).
         var owners: [Int]
         var dropped: Int, rounds: Int, tokens: Int, seconds: Double, accuracy: Double
+        /// Seconds spent scoring (verifiers; sandboxed tests for `code`/`swe`), slowest rank.
+        var scoringSeconds: Double
+        /// Samples scored over all ranks (dropped groups included).
+        var scored: Int
     }
 
     /// Generates and scores groups until the batch is full (dynamic sampling drops groups whose
@@ -136,6 +140,7 @@ public final class RLTrainer: SteppedRun {
         var owners: [Int] = []
         var rounds = 0
         var counts = [0.0, 0.0, 0.0, 0.0]  // generated, correct (dropped groups included), tokens, dropped
+        var scoring = 0.0
         if rolloutPolicy !== policy { rolloutPolicy.model.syncRounded(from: policy.model) }
         while owners.count < config.promptsPerStep && rounds < max(1, config.maxSamplingRounds) {
             let need = config.promptsPerStep - owners.count
@@ -147,11 +152,23 @@ public final class RLTrainer: SteppedRun {
             let responses = try rolloutPolicy.respond(dealt.map { tasks[$0].1 }, samples: config.groupSize, params, indices: dealt)
             var kept = [Double](repeating: 0, count: need)
             var candidates: [Int: [Sample]] = [:]
+            // every response of the round scored at once: verifiers are thread-safe, and the
+            // sandboxed ones (code, swe) mostly wait on their test processes
+            let scoreStart = DispatchTime.now().uptimeNanoseconds
+            let flat = zip(dealt, responses).flatMap { i, group in group.map { (i, $0) } }
+            let envs = envs
+            let flatScores = Self.concurrentMap(flat.count) { n in
+                let (k, task) = tasks[flat[n].0]
+                return envs[k].env.score(task, response: flat[n].1.text)
+            }
+            scoring += Double(DispatchTime.now().uptimeNanoseconds - scoreStart) / 1e9
+            var nextScore = 0
             for (i, group) in zip(dealt, responses) {
                 let (k, task) = tasks[i]
                 let prompt = policy.prompt(task)
                 let samples = group.map { r -> Sample in
-                    let s = envs[k].env.score(task, response: r.text)
+                    let s = flatScores[nextScore]
+                    nextScore += 1
                     var reward = s.reward
                     if config.overlongCache > 0 {
                         reward += softOverlongPunishment(length: r.ids.count, maxLength: window, cache: config.overlongCache)
@@ -191,7 +208,18 @@ public final class RLTrainer: SteppedRun {
         for g in mine.keys { for i in mine[g]!.indices { mine[g]![i].advantage = adv[g][i] } }
         let seconds = cluster.max(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         return Rollout(groups: mine, table: table, owners: owners, dropped: Int(counts[3]), rounds: rounds, tokens: Int(counts[2]),
-                       seconds: seconds, accuracy: counts[1] / max(counts[0], 1))
+                       seconds: seconds, accuracy: counts[1] / max(counts[0], 1), scoringSeconds: cluster.max(scoring),
+                       scored: Int(counts[0]))
+    }
+
+    /// `(0..<n).map(body)` on GCD's threads, results in order.
+    static func concurrentMap<T>(_ n: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+        let out = UnsafeMutablePointer<T?>.allocate(capacity: n)
+        out.initialize(repeating: nil, count: n)
+        defer { out.deinitialize(count: n); out.deallocate() }
+        let o = SendablePointer(out)
+        DispatchQueue.concurrentPerform(iterations: n) { o.p[$0] = body($0) }
+        return (0..<n).map { out[$0]! }
     }
 
     // MARK: - Update
@@ -315,6 +343,8 @@ public final class RLTrainer: SteppedRun {
         rec.ratioMean = u.stats.ratioMean; rec.ratioMax = u.stats.ratioMax; rec.isWeightMean = u.stats.isWeightMean
         rec.kl = u.stats.kl; rec.generationPerplexity = perplexity; rec.window = window
         rec.generationS = r.seconds; rec.trainingS = trainSeconds
+        rec.scoringS = r.scoringSeconds
+        rec.scoredPerS = Double(r.scored) / max(r.scoringSeconds, 1e-9)
         rec.rolloutTokensPerS = Double(r.tokens) / max(r.seconds, 1e-9)
         rec.trainingTokensPerS = Double(u.tokens) / max(trainSeconds, 1e-9)
         if cluster.isDistributed {

@@ -28,7 +28,7 @@ import Testing
     @Test func theBuiltInCorpusUsesTheRegistrysNames() throws {
         let corpus = SyntheticCorpus(environments: registry)
         let demonstrating = registry.entries.filter(\.demonstrates).map(\.name)
-        #expect(Set(demonstrating) == ["addition", "subtraction", "multiplication", "arithmetic"])
+        #expect(Set(demonstrating) == ["addition", "subtraction", "multiplication", "arithmetic", "code", "swe"])
         #expect(Set(corpus.names) == Set(demonstrating + [ToolUseCorpus.name]))
         var spec = TrainConfig.BuiltinCorpus()
         spec.tasks = ["multiplication"]
