@@ -91,7 +91,7 @@ public final class Cluster: @unchecked Sendable {
     }
 
     /// The maximum over all ranks.
-    public func max(_ value: Double) -> Double {
+    public func maximum(_ value: Double) -> Double {
         guard isDistributed else { return value }
         var v = value
         timed { check(fulgur_mpi_allreduce_max_f64(&v, 1), "allreduce") }

@@ -206,9 +206,9 @@ public final class RLTrainer: SteppedRun {
         table.share(over: cluster)
         let adv = config.advantage.advantages((0..<table.groups).map { table.group($0).map(\.reward) }, eps: config.advantageEps)
         for g in mine.keys { for i in mine[g]!.indices { mine[g]![i].advantage = adv[g][i] } }
-        let seconds = cluster.max(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let seconds = cluster.maximum(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         return Rollout(groups: mine, table: table, owners: owners, dropped: Int(counts[3]), rounds: rounds, tokens: Int(counts[2]),
-                       seconds: seconds, accuracy: counts[1] / max(counts[0], 1), scoringSeconds: cluster.max(scoring),
+                       seconds: seconds, accuracy: counts[1] / max(counts[0], 1), scoringSeconds: cluster.maximum(scoring),
                        scored: Int(counts[0]))
     }
 

@@ -84,11 +84,11 @@ extension Cluster {
         sum(&v)
         var out = PolicyLoss.Stats()
         out.tokens = Int(v[0]); out.zeroed = Int(v[1]); out.capped = Int(v[2]); out.outsideTrustRegion = Int(v[3])
-        let n = Swift.max(v[0], 1)
+        let n = max(v[0], 1)
         out.ratioMean = v[4] / n; out.isWeightMean = v[5] / n; out.kl = v[6] / n; out.tisWeightMean = v[7] / n
         out.fork.probSum = v[8]; out.fork.low = Int(v[9]); out.fork.zeroedProbSum = v[10]; out.fork.zeroedLow = Int(v[11])
         out.fork.cappedProbSum = v[12]; out.fork.cappedLow = Int(v[13])
-        out.ratioMax = max(s.ratioMax)
+        out.ratioMax = maximum(s.ratioMax)
         return out
     }
 

@@ -138,6 +138,7 @@ public final class Trainer: SteppedRun {
     /// One step and its metrics line; lines are written every `log_every` steps, at eval steps
     /// and at the last step. tokens/s is measured over the steps since the last written line.
     public func runStep() throws -> (metrics: TrainStepMetrics, logged: Bool) {
+        // the clocks start with the first step of this process (loading is not training time)
         if window.start == 0 { window = (0, DispatchTime.now().uptimeNanoseconds); runStart = window.start; startElapsed = state.elapsedSeconds }
         let r = try step()
         window.tokens += r.tokens
