@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--fulgur", default=os.path.join(ROOT, ".build", "release", "fulgur"))
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
+    args.fulgur = os.path.abspath(args.fulgur)  # the runs below change directory
     check = subprocess.run([args.fulgur, "sandbox", "check"], capture_output=True, text=True)
     if check.returncode != 0:
         print(f"check_code_rl: skipped: the sandbox is not available here:\n{check.stderr[-500:]}", file=sys.stderr)
