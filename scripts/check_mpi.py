@@ -32,7 +32,10 @@ import time
 from array import array
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
+# Containers often forbid the cross-memory attach Open MPI's shared-memory transport uses for large
+# messages ("Read -1, expected …, errno = 1"): copy through the shared segment instead.
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
+          "--mca", "btl_vader_single_copy_mechanism", "none"]
 
 
 def fail(msg):
