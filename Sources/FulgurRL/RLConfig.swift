@@ -12,7 +12,13 @@ public struct RLConfig: Codable, Sendable {
         public var weight: Double = 1
         public var minDifficulty: Int = 1
         public var maxDifficulty: Int = 3
-        enum CodingKeys: String, CodingKey { case name, weight, minDifficulty = "min_difficulty", maxDifficulty = "max_difficulty" }
+        /// For a GenRM environment (`judge-*`): the task whose prompts and references it uses.
+        public var task: String?
+        /// For a GenRM environment: the judge endpoint (`JudgeEndpoint`, the exact `judge` object).
+        public var judge: JudgeEndpoint?
+        enum CodingKeys: String, CodingKey {
+            case name, weight, minDifficulty = "min_difficulty", maxDifficulty = "max_difficulty", task, judge
+        }
         public init(name: String, weight: Double = 1, minDifficulty: Int = 1, maxDifficulty: Int = 3) {
             self.name = name; self.weight = weight; self.minDifficulty = minDifficulty; self.maxDifficulty = maxDifficulty
         }
@@ -22,6 +28,8 @@ public struct RLConfig: Codable, Sendable {
             weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1
             minDifficulty = try c.decodeIfPresent(Int.self, forKey: .minDifficulty) ?? 1
             maxDifficulty = try c.decodeIfPresent(Int.self, forKey: .maxDifficulty) ?? minDifficulty
+            task = try c.decodeIfPresent(String.self, forKey: .task)
+            judge = try c.decodeIfPresent(JudgeEndpoint.self, forKey: .judge)
         }
     }
 
@@ -197,6 +205,15 @@ public struct RLConfig: Codable, Sendable {
             guard e.weight >= 0 else { throw fail("environments[\(i)].weight must be ≥ 0") }
             guard 1 <= e.minDifficulty, e.minDifficulty <= e.maxDifficulty, e.maxDifficulty <= 10 else {
                 throw fail("environments[\(i)]: need 1 ≤ min_difficulty ≤ max_difficulty ≤ 10")
+            }
+            if e.judge != nil || e.task != nil {
+                guard e.name.hasPrefix("judge-") else {
+                    throw fail("environments[\(i)]: `task` and `judge` belong to GenRM environments (judge-*), not \(e.name)")
+                }
+                guard let task = e.task, registry.entry(task) != nil else {
+                    throw fail("environments[\(i)].task: \(e.task.map { "unknown task \"\($0)\"" } ?? "missing"); available: \(registry.names.joined(separator: ", "))")
+                }
+                guard e.judge != nil else { throw fail("environments[\(i)].judge: missing (the judge endpoint)") }
             }
             // the name only: building a sandboxed environment probes the sandbox (done at first use)
             guard registry.entry(e.name) != nil else {

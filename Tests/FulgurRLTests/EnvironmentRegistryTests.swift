@@ -96,3 +96,20 @@ import Testing
         #expect(failing.builtNames.isEmpty)
     }
 }
+
+/// `task` and `judge` on an rl.json environment entry belong to GenRM (judge-*) environments.
+@Suite struct GenRMConfigTests {
+    @Test func taskAndJudgeOnlyOnJudgeEnvironments() throws {
+        let json = """
+            {"init_from": "runs/sft", "environments": [{"name": "addition", "task": "addition",
+              "judge": {"base_url": "http://127.0.0.1:9/v1", "model": "m"}}]}
+            """
+        let config = try JSONDecoder().decode(RLConfig.self, from: Data(json.utf8))
+        #expect(config.environments[0].judge?.model == "m" && config.environments[0].task == "addition")
+        #expect { try config.validate(environments: .ruleChecked) } throws: { "\($0)".contains("belong to GenRM environments") }
+        let badJudge = """
+            {"init_from": "runs/sft", "environments": [{"name": "judge-reference", "task": "addition", "judge": {"base_url": "x", "model": "m"}}]}
+            """
+        #expect { try JSONDecoder().decode(RLConfig.self, from: Data(badJudge.utf8)) } throws: { "\($0)".contains("judge.base_url") }
+    }
+}
