@@ -79,12 +79,16 @@ public enum Evaluator {
         while i < mine.count {
             let part = Array(mine[i..<min(mine.count, i + chunk)])
             let responses = try policy.respond(part.map { tasks[$0].1 }, samples: samples, params, indices: part)
+            // scored concurrently, as in RL rollouts (sandboxed verifiers mostly wait on processes)
+            let flat = zip(part, responses).flatMap { t, group in group.map { (t, $0.text) } }
+            let scores = RLTrainer.concurrentMap(flat.count) { n in tasks[flat[n].0].0.score(tasks[flat[n].0].1, response: flat[n].1) }
+            var next = 0
             for (t, group) in zip(part, responses) {
-                let (env, task) = tasks[t]
                 let base = rowOfTask[t] * fields
                 var any = false
                 for r in group {
-                    let score = env.score(task, response: r.text)
+                    let score = scores[next]
+                    next += 1
                     tally[base + 1] += 1
                     tally[base + 2] += score.correct ? 1 : 0
                     tally[base + 3] += score.formatReward
