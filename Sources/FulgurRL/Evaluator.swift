@@ -3,6 +3,7 @@ import FulgurCluster
 import FulgurGeneration
 import FulgurRewards
 import FulgurSupport
+import FulgurTensor
 import FulgurTraining
 
 /// `fulgur eval`: the average pass rate over N samples per task, per task and difficulty.
@@ -81,7 +82,7 @@ public enum Evaluator {
             let responses = try policy.respond(part.map { tasks[$0].1 }, samples: samples, params, indices: part)
             // scored concurrently, as in RL rollouts (sandboxed verifiers mostly wait on processes)
             let flat = zip(part, responses).flatMap { t, group in group.map { (t, $0.text) } }
-            let scores = RLTrainer.concurrentMap(flat.count) { n in tasks[flat[n].0].0.score(tasks[flat[n].0].1, response: flat[n].1) }
+            let scores = Parallel.mapEach(flat.count) { n in tasks[flat[n].0].0.score(tasks[flat[n].0].1, response: flat[n].1) }
             var next = 0
             for (t, group) in zip(part, responses) {
                 let base = rowOfTask[t] * fields

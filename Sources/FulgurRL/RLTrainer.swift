@@ -156,8 +156,7 @@ public final class RLTrainer: SteppedRun {
             // sandboxed ones (code, swe) mostly wait on their test processes
             let scoreStart = DispatchTime.now().uptimeNanoseconds
             let flat = zip(dealt, responses).flatMap { i, group in group.map { (i, $0) } }
-            let envs = envs
-            let flatScores = Self.concurrentMap(flat.count) { n in
+            let flatScores = Parallel.mapEach(flat.count) { n in
                 let (k, task) = tasks[flat[n].0]
                 return envs[k].env.score(task, response: flat[n].1.text)
             }
@@ -210,16 +209,6 @@ public final class RLTrainer: SteppedRun {
         return Rollout(groups: mine, table: table, owners: owners, dropped: Int(counts[3]), rounds: rounds, tokens: Int(counts[2]),
                        seconds: seconds, accuracy: counts[1] / max(counts[0], 1), scoringSeconds: cluster.maximum(scoring),
                        scored: Int(counts[0]))
-    }
-
-    /// `(0..<n).map(body)` on GCD's threads, results in order.
-    static func concurrentMap<T>(_ n: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
-        let out = UnsafeMutablePointer<T?>.allocate(capacity: n)
-        out.initialize(repeating: nil, count: n)
-        defer { out.deinitialize(count: n); out.deallocate() }
-        let o = SendablePointer(out)
-        DispatchQueue.concurrentPerform(iterations: n) { o.p[$0] = body($0) }
-        return (0..<n).map { out[$0]! }
     }
 
     // MARK: - Update

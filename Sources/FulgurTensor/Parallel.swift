@@ -49,11 +49,22 @@ public enum Parallel {
 
     /// `(0..<n).map(body)` computed in parallel; results keep their order.
     public static func map<T>(_ n: Int, minChunk: Int = 1, _ body: (Int) -> T) -> [T] {
+        collect(n) { o in forEach(n, minChunk: minChunk) { o.p[$0] = body($0) } }
+    }
+
+    /// `(0..<n).map(body)` with every index its own task, claimed by threads as they free up: for
+    /// items of uneven cost (verifiers running test processes), where `map`'s even ranges would
+    /// leave a thread idle behind a slow item.
+    public static func mapEach<T>(_ n: Int, _ body: (Int) -> T) -> [T] {
+        collect(n) { o in tasks(n) { o.p[$0] = body($0) } }
+    }
+
+    /// The results `fill` writes into a buffer of `n` optionals, in order.
+    private static func collect<T>(_ n: Int, _ fill: (SendablePointer<T?>) -> Void) -> [T] {
         let out = UnsafeMutablePointer<T?>.allocate(capacity: n)
         out.initialize(repeating: nil, count: n)
         defer { out.deinitialize(count: n); out.deallocate() }
-        let o = SendablePointer(out)
-        forEach(n, minChunk: minChunk) { o.p[$0] = body($0) }
+        fill(SendablePointer(out))
         return (0..<n).map { out[$0]! }
     }
 }
