@@ -165,15 +165,7 @@ public struct RLConfig: Codable, Sendable {
         repetitionWindow = try v(.repetitionWindow, def.repetitionWindow)
         repetitionThreshold = try v(.repetitionThreshold, def.repetitionThreshold)
         recomputeOldLogProbs = try v(.recomputeOldLogProbs, def.recomputeOldLogProbs)
-        // "fp32" (as the report writes it) or "f32", and "bf16"
-        func precision(_ k: CodingKeys) throws -> WeightPrecision? {
-            guard let s = try c.decodeIfPresent(String.self, forKey: k) else { return nil }
-            switch s {
-            case "fp32", "f32": return .f32
-            case "bf16": return .bf16
-            default: throw FileError("rl config", "\(k.stringValue): expected \"fp32\" or \"bf16\", got \"\(s)\"")
-            }
-        }
+        func precision(_ k: CodingKeys) throws -> WeightPrecision? { try TrainConfig.weightPrecision(c, k, file: "rl config") }
         rolloutPrecision = try precision(.rolloutPrecision) ?? def.rolloutPrecision
         rolloutLMHead = try precision(.rolloutLMHead)
         tisCap = try c.decodeIfPresent(Double.self, forKey: .tisCap)
@@ -184,7 +176,7 @@ public struct RLConfig: Codable, Sendable {
         transcriptsPerStep = try v(.transcriptsPerStep, def.transcriptsPerStep)
         checkpointEvery = try v(.checkpointEvery, def.checkpointEvery)
         keep = try v(.keep, def.keep)
-        saveDType = try TrainConfig.weightPrecision(c, .saveDType) ?? def.saveDType
+        saveDType = try precision(.saveDType) ?? def.saveDType
         seed = try v(.seed, def.seed)
         out = try v(.out, def.out)
     }

@@ -126,7 +126,7 @@ public struct TrainConfig: Codable, Sendable {
         evalBatches = try c.decodeIfPresent(Int.self, forKey: .evalBatches) ?? def.evalBatches
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? def.checkpointEvery
         keep = try c.decodeIfPresent(Int.self, forKey: .keep) ?? def.keep
-        saveDType = try TrainConfig.weightPrecision(c, .saveDType) ?? def.saveDType
+        saveDType = try TrainConfig.weightPrecision(c, .saveDType, file: "train config") ?? def.saveDType
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? def.logEvery
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? def.seed
         out = try c.decodeIfPresent(String.self, forKey: .out) ?? def.out
@@ -185,13 +185,14 @@ public struct TrainConfig: Codable, Sendable {
 }
 
 extension TrainConfig {
-    /// "f32" (also "fp32", as the report writes it) or "bf16", with an error naming the field.
-    public static func weightPrecision<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> WeightPrecision? {
+    /// A precision field of a config file (`save_dtype`, `rollout_precision`, …): "fp32" (as the
+    /// report writes it) or "f32", or "bf16", with an error naming the file and the field.
+    public static func weightPrecision<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, file: String) throws -> WeightPrecision? {
         guard let s = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
         switch s {
         case "fp32", "f32": return .f32
         case "bf16": return .bf16
-        default: throw FileError("config", "\(key.stringValue): expected \"f32\" or \"bf16\", got \"\(s)\"")
+        default: throw FileError(file, "\(key.stringValue): expected \"fp32\" (or \"f32\") or \"bf16\", got \"\(s)\"")
         }
     }
 }
