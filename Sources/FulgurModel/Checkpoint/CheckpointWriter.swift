@@ -61,14 +61,7 @@ public enum CheckpointWriter {
     /// One safetensors file: the header, then each tensor converted into `scratch` (or written
     /// from the tensor itself when it is f32), under a temporary name renamed at the end.
     static func writeFile(_ items: [Item], to path: String, scratch: UnsafeMutableRawPointer) throws {
-        var header: [String: Any] = ["__metadata__": ["format": "pt"]]
-        var offset = 0
-        for item in items {
-            header[item.name] = ["dtype": item.dtype.rawValue, "shape": item.tensor.shape, "data_offsets": [offset, offset + item.bytes]]
-            offset += item.bytes
-        }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }
+        let header = try SafetensorsWriter.header(items.map { ($0.name, $0.dtype, $0.tensor.shape, $0.bytes) })
         let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
         let tmp = dir + "/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard let file = fopen(tmp, "wb") else { throw FileError(path, "cannot write: \(String(cString: strerror(errno)))") }
@@ -77,9 +70,7 @@ public enum CheckpointWriter {
         func put(_ p: UnsafeRawPointer, _ n: Int) throws {
             guard n == 0 || fwrite(p, 1, n, file) == n else { throw FileError(path, "write failed: \(String(cString: strerror(errno)))") }
         }
-        var n = UInt64(json.count).littleEndian
-        try withUnsafeBytes(of: &n) { try put($0.baseAddress!, 8) }
-        try json.withUnsafeBytes { try put($0.baseAddress!, json.count) }
+        try header.withUnsafeBytes { try put($0.baseAddress!, header.count) }
         for item in items {
             switch item.dtype {
             case .bf16: Convert.f32ToBF16(item.tensor.pointer, scratch, count: item.tensor.count); try put(scratch, item.bytes)

@@ -179,21 +179,31 @@ public enum SafetensorsWriter {
     }
 
     public static func encode(_ items: [Item], metadata: [String: String] = ["format": "pt"]) throws -> Data {
+        for item in items {
+            precondition(item.data.count == item.shape.reduce(1, *) * item.dtype.size, "\(item.name): size mismatch")
+        }
+        var out = try header(items.map { ($0.name, $0.dtype, $0.shape, $0.data.count) }, metadata: metadata)
+        for item in items { out.append(item.data) }
+        return out
+    }
+
+    /// What precedes the tensor bytes: the little-endian header length, then the JSON header
+    /// (entries in order, contiguous offsets), padded with spaces to 8 bytes as the reference does.
+    public static func header(_ entries: [(name: String, dtype: DType, shape: [Int], bytes: Int)],
+                              metadata: [String: String] = ["format": "pt"]) throws -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        for item in items {
-            precondition(item.data.count == item.shape.reduce(1, *) * item.dtype.size, "\(item.name): size mismatch")
-            header[item.name] = ["dtype": item.dtype.rawValue, "shape": item.shape, "data_offsets": [offset, offset + item.data.count]]
-            offset += item.data.count
+        for e in entries {
+            header[e.name] = ["dtype": e.dtype.rawValue, "shape": e.shape, "data_offsets": [offset, offset + e.bytes]]
+            offset += e.bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }  // pad with spaces, as the reference does
+        while json.count % 8 != 0 { json.append(0x20) }
         var out = Data(capacity: 8 + json.count + offset)
         var n = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
         out.append(json)
-        for item in items { out.append(item.data) }
         return out
     }
 
